@@ -1,0 +1,1 @@
+"""Quartiersbot's runtime core: configuration, database, i18n, conversation core, channels."""

@@ -1,0 +1,68 @@
+"""The console channel: a chat in the terminal, or a scripted one from standard input.
+
+On a terminal it prompts; otherwise it reads one resident message per line, prints the
+replies with numbered choices and ends at the end of input, so conversations can be scripted:
+`printf '/start\nDeutschkurs\n' | quartiersbot chat --lang de`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.conversation.core import Conversation
+from bot.conversation.messages import Reply, parse_text
+
+CHANNEL = "console"
+
+
+def render(reply: Reply) -> str:
+    lines = []
+    if reply.title:
+        lines.append(f"*{reply.title}*")
+    lines.append(reply.text)
+    lines += [f"  [{number}] {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+    return "\n".join(lines)
+
+
+class ConsoleChannel:
+    def __init__(self, conversation: Conversation, user: str, language_hint: str | None,
+                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self.conversation = conversation
+        self.user = user
+        self.language_hint = language_hint
+        self.stdin = stdin
+        self.stdout = stdout
+
+    async def send(self, text: str) -> list[Reply]:
+        incoming = parse_text(CHANNEL, self.user, text, language_hint=self.language_hint)
+        return await self.conversation.handle(incoming)
+
+    def _print(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            print(render(reply), file=self.stdout)
+            print(file=self.stdout)
+        self.stdout.flush()
+
+    async def run(self, interactive: bool) -> None:
+        if interactive:
+            print("Quartiersbot  ·  /start  ·  Ctrl-D ⏏\n", file=self.stdout)
+        while True:
+            line = await asyncio.to_thread(self._read_line, interactive)
+            if line is None:
+                return
+            if not line.strip():
+                continue
+            if not interactive:
+                print(f"> {line}", file=self.stdout)
+            self._print(await self.send(line))
+
+    def _read_line(self, interactive: bool) -> str | None:
+        try:
+            if interactive:
+                return input("› ")
+            line = self.stdin.readline()
+            return line.rstrip("\r\n") if line else None
+        except EOFError:
+            return None

@@ -1,0 +1,137 @@
+"""The `quartiersbot` command: migrate, import, chat, demo, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import App, create_app
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.channels.console import ConsoleChannel
+from bot.config import ConfigError, Settings, load_settings
+from bot.content.importer import ContentError, import_folder
+from bot.db.engine import create_engine
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Offer
+from bot.languages import LANGUAGE_CODES
+
+DEMO_CONTENT = Path(__file__).resolve().parents[1] / "content" / "horst"
+log = logging.getLogger("quartiersbot")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="quartiersbot", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    importing = commands.add_parser("import", help="import a content folder, e.g. content/horst")
+    importing.add_argument("path", type=Path)
+    for name, text in (("chat", "chat in the terminal (console channel)"),
+                       ("demo", "migrate, import the Horst example content if empty, then chat")):
+        chat = commands.add_parser(name, help=text)
+        chat.add_argument("--lang", choices=LANGUAGE_CODES, help="the resident's language")
+        chat.add_argument("--user", default=None, help="the resident's name on the console")
+    commands.add_parser("run", help="start the configured channels and the scheduler")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level if arguments.command in {"run", "migrate", "import"} else "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return asyncio.run(_COMMANDS[arguments.command](settings, arguments))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader of a scripted chat went away (e.g. `| head`)
+        sys.stderr.close()
+        return 0
+
+
+async def migrate(settings: Settings, arguments: argparse.Namespace) -> int:
+    engine = create_engine(settings)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
+    print("The database is up to date.")
+    return 0
+
+
+async def import_content(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        report = await import_folder(app.sessions, arguments.path, settings.quarter, app.clock)
+    except ContentError as error:
+        print(f"Nothing was imported. {len(error.errors)} problem(s) to fix:", file=sys.stderr)
+        for line in error.errors:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+    print(f"Imported {arguments.path}: {report.summary()}")
+    return 0
+
+
+async def chat(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        await _chat(app, arguments)
+    finally:
+        await app.close()
+    return 0
+
+
+async def demo(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        async with app.sessions() as session:
+            offers = await session.scalar(select(func.count(Offer.id)).where(Offer.quarter == settings.quarter))
+        if not offers:
+            report = await import_folder(app.sessions, DEMO_CONTENT, settings.quarter, app.clock)
+            print(f"Example content of Horst imported: {report.summary()}\n")
+        await _chat(app, arguments)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _chat(app: App, arguments: argparse.Namespace) -> None:
+    user = arguments.user or getpass.getuser()
+    if arguments.lang:
+        if arguments.lang not in app.settings.languages:
+            raise SystemExit(f"--lang {arguments.lang}: not among the enabled languages (QB_LANGUAGES)")
+        await app.conversation.set_language(CONSOLE, user, arguments.lang)
+    hint = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    channel = ConsoleChannel(app.conversation, user, language_hint=hint)
+    await channel.run(interactive=sys.stdin.isatty())
+
+
+async def run(settings: Settings, arguments: argparse.Namespace) -> int:
+    print(
+        "No channel is configured, so there is nothing to run.\n"
+        "Telegram (QB_TELEGRAM_TOKEN) and Matrix (QB_MATRIX_HOMESERVER, QB_MATRIX_USER_ID, …) are the "
+        "channels for residents; see the README, section “Channels”.\n"
+        "To try the bot in this terminal: quartiersbot chat",
+        file=sys.stderr,
+    )
+    return 2
+
+
+_COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

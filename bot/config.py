@@ -1,0 +1,104 @@
+"""Settings from `QB_*` environment variables and an optional `.env` file.
+
+Staff who set a variable wrongly must see one plain line naming it, not a traceback, so
+`load_settings` turns pydantic's validation errors into `ConfigError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.languages import LANGUAGE_CODES
+
+ENV_PREFIX = "QB_"
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    timezone: str = "Europe/Berlin"
+    default_language: str = "de"
+    languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGE_CODES
+    quarter: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "horst"
+    log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if code not in LANGUAGE_CODES]
+        if unknown:
+            raise ValueError(f"unknown language(s) {', '.join(unknown)}; known: {', '.join(LANGUAGE_CODES)}")
+        if not value:
+            raise ValueError("at least one language must be enabled")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_supported(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres://")):
+            raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+        return value
+
+    @model_validator(mode="after")
+    def _default_language_enabled(self) -> Settings:
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"QB_DEFAULT_LANGUAGE {self.default_language!r} is not among QB_LANGUAGES"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def async_database_url(self) -> str:
+        """The URL with an async driver, so staff may write plain `postgresql://…`."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'quartiersbot.sqlite3').resolve()}"
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{ENV_PREFIX}{field.upper()}: {message}" if field else message) from None

@@ -1,0 +1,210 @@
+"""`quartiersbot import PATH`: a content folder into the database, all or nothing.
+
+Staff edit YAML by hand. A mistake must never leave half a folder imported, and they should
+fix every mistake in one go, so all files are validated first and every error is reported
+with file, entry and field; only then is everything written in one transaction. Entries are
+matched by their stable `key`; an unchanged entry is not touched, so "last updated" means
+what it says and importing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.content.schema import WEEKDAYS, CategoriesFile, CategoryEntry, OfferEntry, OffersFile
+from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
+from bot.offers.hours import parse_slot
+
+KNOWN_FILES: dict[str, type[BaseModel]] = {"categories.yaml": CategoriesFile, "offers.yaml": OffersFile}
+
+
+class ContentError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the content")
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        kinds = sorted({kind.split(".")[0] for kind in self.counts})
+        return "; ".join(
+            f"{kind}: {self.counts[kind + '.created']} new, {self.counts[kind + '.updated']} updated, "
+            f"{self.counts[kind + '.unchanged']} unchanged"
+            for kind in kinds
+        )
+
+
+def read_folder(folder: Path) -> tuple[CategoriesFile | None, OffersFile | None]:
+    """Parse and validate every file; raise ContentError listing all problems."""
+    if not folder.is_dir():
+        raise ContentError([f"{folder}: not a folder"])
+    errors: list[str] = []
+    parsed: dict[str, BaseModel] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name not in KNOWN_FILES:
+            errors.append(f"{path.name}: unknown file; known: {', '.join(KNOWN_FILES)}")
+            continue
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            errors.append(f"{path.name}: not readable as YAML: {error}".replace("\n", " "))
+            continue
+        try:
+            parsed[path.name] = KNOWN_FILES[path.name].model_validate(raw)
+        except ValidationError as error:
+            errors.extend(_describe(path.name, raw, error))
+    categories = parsed.get("categories.yaml")
+    offers = parsed.get("offers.yaml")
+    assert categories is None or isinstance(categories, CategoriesFile)
+    assert offers is None or isinstance(offers, OffersFile)
+    if categories is not None:
+        errors += _duplicates("categories.yaml", "categories", [entry.key for entry in categories.categories])
+    if offers is not None:
+        errors += _duplicates("offers.yaml", "offers", [entry.key for entry in offers.offers])
+    if not parsed and not errors:
+        errors.append(f"{folder}: no content files found ({', '.join(KNOWN_FILES)})")
+    if errors:
+        raise ContentError(errors)
+    return categories, offers
+
+
+async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path, quarter: str,
+                        clock: Clock) -> ImportReport:
+    categories, offers = read_folder(folder)
+    report = ImportReport()
+    async with sessions() as session, session.begin():
+        if categories is not None:
+            await _upsert_categories(session, categories, quarter, clock, report)
+        if offers is not None:
+            await _upsert_offers(session, offers, quarter, clock, report)
+    return report
+
+
+async def _upsert_categories(session: AsyncSession, content: CategoriesFile, quarter: str, clock: Clock,
+                             report: ImportReport) -> None:
+    existing = {row.key: row for row in await session.scalars(select(Category).where(Category.quarter == quarter))}
+    for position, entry in enumerate(content.categories):
+        digest = _digest(entry, position, content.example_data)
+        row = existing.get(entry.key)
+        if row is not None and row.content_hash == digest:
+            report.counts["categories.unchanged"] += 1
+            continue
+        report.counts["categories.updated" if row else "categories.created"] += 1
+        if row is None:
+            row = Category(quarter=quarter, key=entry.key)
+            session.add(row)
+        row.icon, row.position, row.example_data = entry.icon, position, content.example_data
+        row.content_hash, row.updated_at = digest, clock.now()
+        _sync_category_texts(row, entry)
+
+
+def _sync_category_texts(row: Category, entry: CategoryEntry) -> None:
+    current = {text.language: text for text in row.texts}
+    for language, text in entry.texts.items():
+        target = current.pop(language, None) or CategoryText(language=language)
+        target.name, target.synonyms = text.name, list(text.synonyms)
+        if target not in row.texts:
+            row.texts.append(target)
+    for stale in current.values():
+        row.texts.remove(stale)
+
+
+async def _upsert_offers(session: AsyncSession, content: OffersFile, quarter: str, clock: Clock,
+                         report: ImportReport) -> None:
+    categories = {row.key: row for row in await session.scalars(select(Category).where(Category.quarter == quarter))}
+    missing = [
+        f"offers.yaml: offers[{index}] (key {entry.key!r}): category: unknown category {entry.category!r}"
+        for index, entry in enumerate(content.offers)
+        if entry.category not in categories
+    ]
+    if missing:
+        raise ContentError(missing)
+    await session.flush()
+    existing = {row.key: row for row in await session.scalars(select(Offer).where(Offer.quarter == quarter))}
+    now = clock.now()
+    for entry in content.offers:
+        digest = _digest(entry, content.example_data)
+        row = existing.get(entry.key)
+        if row is not None and row.content_hash == digest:
+            report.counts["offers.unchanged"] += 1
+            continue
+        report.counts["offers.updated" if row else "offers.created"] += 1
+        if row is None:
+            row = Offer(quarter=quarter, key=entry.key, created_at=now)
+            session.add(row)
+        _fill_offer(row, entry, categories[entry.category].id, content.example_data)
+        row.content_hash, row.updated_at = digest, now
+
+
+def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: bool) -> None:
+    row.category_id = category_id
+    row.provider = entry.provider
+    row.street = entry.address.street if entry.address else ""
+    row.postcode = entry.address.postcode if entry.address else ""
+    row.city = entry.address.city if entry.address else ""
+    row.latitude = entry.geo.lat if entry.geo else None
+    row.longitude = entry.geo.lon if entry.geo else None
+    row.phone, row.email, row.website = entry.contact.phone, entry.contact.email, entry.contact.website
+    row.by_appointment, row.temporarily_closed = entry.by_appointment, entry.temporarily_closed
+    row.closed_dates = sorted(day.isoformat() for day in entry.closed_dates)
+    row.barrier_free = {True: "yes", False: "no"}.get(entry.barrier_free, "unknown")  # type: ignore[call-overload]
+    row.languages, row.target_groups = list(entry.languages), list(entry.target_groups)
+    row.cost, row.valid_from, row.valid_until = entry.cost, entry.valid_from, entry.valid_until
+    row.example_data = example_data
+    current = {text.language: text for text in row.texts}
+    for language, text in entry.texts.items():
+        target = current.pop(language, None) or OfferText(language=language)
+        target.title, target.summary = text.title, text.summary
+        target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
+        if target not in row.texts:
+            row.texts.append(target)
+    for stale in current.values():
+        row.texts.remove(stale)
+    row.slots.clear()
+    for weekday, day in enumerate(WEEKDAYS):
+        for slot in entry.hours.get(day, []):  # type: ignore[call-overload]
+            opens, closes = parse_slot(slot)
+            row.slots.append(OpeningSlot(weekday=weekday, opens_minute=opens, closes_minute=closes))
+
+
+def _digest(*parts: Any) -> str:
+    text = "|".join(part.model_dump_json() if isinstance(part, BaseModel) else repr(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _duplicates(file: str, section: str, keys: list[str]) -> list[str]:
+    seen: Counter[str] = Counter(keys)
+    return [f"{file}: {section}: key {key!r} appears {count} times" for key, count in seen.items() if count > 1]
+
+
+def _describe(file: str, raw: Any, error: ValidationError) -> list[str]:
+    """ "offers.yaml: offers[3] (key 'tafel'): texts.de.title: Field required"."""
+    lines = []
+    for item in error.errors():
+        location = list(item["loc"])
+        entry = ""
+        if len(location) >= 2 and isinstance(location[1], int):
+            section, index = location[0], location[1]
+            key = None
+            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
+                key = raw[section][index].get("key")
+            entry = f"{section}[{index}]" + (f" (key {key!r})" if key else "") + ": "
+            location = location[2:]
+        where = ".".join(str(part) for part in location) or "(whole entry)"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{file}: {entry}{where}: {message}")
+    return lines

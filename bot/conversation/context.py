@@ -1,0 +1,72 @@
+"""Everything a handler may use while answering one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation.messages import Choice, Incoming, Reply
+from bot.conversation.state import FlowStates
+from bot.db.models import Resident
+from bot.i18n import RLM, Translator
+
+if TYPE_CHECKING:
+    from bot.conversation.services import Services
+
+CORE_FLOW = "_core"
+
+
+class StalePayload(Exception):
+    """A button from an outdated menu (old message, before a restart, removed content)."""
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    resident: Resident
+    translator: Translator
+    settings: Settings
+    clock: Clock
+    incoming: Incoming
+    states: FlowStates
+    services: Services
+
+    def _(self, message: str) -> str:
+        return self.translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translator.ngettext(singular, plural, count)
+
+    @property
+    def core(self) -> dict[str, Any]:
+        return self.states.get(CORE_FLOW)
+
+    def expect_text(self, flow: str) -> None:
+        """The resident's next typed text goes to `flow` (e.g. a search prompt)."""
+        self.core["awaiting"] = flow
+
+    def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *, title: str = "",
+              route: str | None = None, edit: bool = False) -> Reply:
+        return Reply(text=text, choices=tuple(choices), title=title, route=route, edit=edit,
+                     right_to_left=self.translator.right_to_left)
+
+
+def isolate_direction(reply: Reply) -> Reply:
+    """Give every line of a right-to-left reply an RTL base direction.
+
+    A line that starts with a Latin name or a number ("Deutschkurs", "09:00") would otherwise
+    be laid out left-to-right by the resident's app and read in the wrong order.
+    """
+    if not reply.right_to_left:
+        return reply
+    def mark(text: str) -> str:
+        return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
+    return Reply(
+        text=mark(reply.text), title=mark(reply.title) if reply.title else "", route=reply.route,
+        edit=reply.edit, right_to_left=True,
+        choices=tuple(Choice(mark(choice.label), choice.payload) for choice in reply.choices),
+    )

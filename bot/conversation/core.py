@@ -1,0 +1,231 @@
+"""The conversation core: one message in, replies out, on every channel alike.
+
+Each message is one database transaction: the resident's row is locked (so one resident's
+messages are handled in order, also across processes on PostgreSQL), their flow states are
+loaded, a handler answers, and the states are saved with the answer. A handler that fails is
+rolled back whole, so the resident's state is exactly as before, and they get an apology and
+the menu instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation.context import CORE_FLOW, Context, StalePayload, isolate_direction
+from bot.conversation.messages import Choice, Incoming, Reply
+from bot.conversation.router import Replies, Router
+from bot.conversation.services import Services
+from bot.conversation.state import FlowStates
+from bot.db.models import Resident
+from bot.i18n import Translator
+from bot.languages import match_language_hint
+
+log = logging.getLogger(__name__)
+NAV_DEPTH = 20
+MENU_ROUTE = "menu"
+BACK = "back"
+
+Dispatch = Callable[[Context], Awaitable[Replies]]
+
+
+class Conversation:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock,
+                 router: Router, services: Services) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.router = router
+        self.services = services
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        try:
+            return await self._in_transaction(incoming, self._dispatch)
+        except Exception:
+            log.exception("handling failed: channel=%s user=%s %s", incoming.channel, incoming.user_id,
+                          describe(incoming))
+        try:
+            return await self._in_transaction(incoming, self._apologise)
+        except Exception:
+            log.exception("even the apology failed: channel=%s user=%s", incoming.channel, incoming.user_id)
+            return [Reply(text="Sorry, something went wrong. Please try again later.")]
+
+    async def set_language(self, channel: str, user_id: str, code: str) -> None:
+        """Set a resident's language outside a conversation (e.g. `chat --lang ar`)."""
+        if code not in self.settings.languages:
+            raise ValueError(f"language {code!r} is not enabled")
+        async with self.sessions() as session, session.begin():
+            resident = await self._lock_resident(session, Incoming(channel, user_id))
+            resident.language = code
+
+    async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch) -> list[Reply]:
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            resident = await self._lock_resident(session, incoming)
+            resident.last_seen_at = now
+            if resident.language is None:
+                resident.language = match_language_hint(incoming.language_hint, self.settings.languages)
+            if resident.language not in self.settings.languages and resident.language is not None:
+                resident.language = self.settings.default_language  # a language was disabled since
+            states = FlowStates(session, resident.id, now)
+            await states.load()
+            ctx = Context(
+                session=session, resident=resident, settings=self.settings, clock=self.clock,
+                incoming=incoming, states=states, services=self.services,
+                translator=Translator.for_language(resident.language or self.settings.default_language,
+                                                   self.settings.zone),
+            )
+            try:
+                replies = await dispatch(ctx)
+            except StalePayload as stale:
+                log.info("outdated payload %r from resident %s", str(stale), resident.id)
+                states.reset()
+                ctx.translator = Translator.for_language(
+                    resident.language or self.settings.default_language, self.settings.zone)
+                replies = [ctx.reply(ctx._("This menu is outdated. Here is the current one.")),
+                           *await self._menu(ctx)]
+            replies = self._finish(ctx, replies)
+            await states.save()
+        return replies
+
+    async def _lock_resident(self, session: AsyncSession, incoming: Incoming) -> Resident:
+        query = (
+            select(Resident)
+            .where(Resident.channel == incoming.channel, Resident.channel_user_id == incoming.user_id)
+            .with_for_update()
+        )
+        resident = await session.scalar(query)
+        if resident is not None:
+            return resident
+        now = self.clock.now()
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(Resident)
+            .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
+                    last_seen_at=now)
+            .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+        )
+        resident = await session.scalar(query.execution_options(populate_existing=True))
+        assert resident is not None
+        return resident
+
+    async def _dispatch(self, ctx: Context) -> Replies:
+        incoming, core = ctx.incoming, ctx.core
+        payload = incoming.payload
+        if payload is None and incoming.command is None:
+            payload = resolve_choice(core.get("choices", []), incoming.text)
+        if ctx.resident.language is None and not (payload or "").startswith("lang:"):
+            if incoming.command == "start" and incoming.args:
+                core["after_language"] = incoming.args[:64]
+            return await self._required(self.router.language_picker)(ctx)
+        if payload is not None:
+            core.pop("awaiting", None)
+            return await self._payload(ctx, payload)
+        if incoming.command is not None:
+            core.pop("awaiting", None)
+            command = self.router.commands.get(incoming.command)
+            if command is None:
+                return await self._required(self.router.help)(ctx)
+            return await command(ctx, incoming.args)
+        awaiting = core.pop("awaiting", None)
+        if awaiting in self.router.text_flows:
+            return await self.router.text_flows[awaiting](ctx, incoming.text)
+        if not any(character.isalnum() for character in incoming.text) or self.router.free_text is None:
+            return await self._required(self.router.help)(ctx)
+        return await self.router.free_text(ctx, incoming.text)
+
+    async def _payload(self, ctx: Context, payload: str) -> Replies:
+        if payload == MENU_ROUTE:
+            return await self._menu(ctx)
+        if payload == BACK:
+            nav: list[str] = ctx.core.get("nav", [])
+            if len(nav) >= 2:
+                nav.pop()
+                return await self._payload(ctx, nav.pop())
+            return await self._menu(ctx)
+        prefix, *parts = payload.split(":")
+        handler = self.router.namespaces.get(prefix)
+        if handler is None:
+            raise StalePayload(payload)
+        return await handler(ctx, parts)
+
+    async def _menu(self, ctx: Context) -> Replies:
+        return await self._required(self.router.main_menu)(ctx)
+
+    async def _apologise(self, ctx: Context) -> Replies:
+        ctx.core.pop("awaiting", None)
+        sorry = ctx.reply(ctx._("Sorry, something went wrong on our side. Your answers so far are saved. "
+                                "Please try again, or choose from the menu."))
+        return [sorry, *await self._menu(ctx)]
+
+    def _finish(self, ctx: Context, replies: Replies) -> list[Reply]:
+        """Keep the route for "back", add Back and Menu choices, remember the choices shown."""
+        if not replies:
+            replies = [ctx.reply(ctx._("Choose from the menu."))]
+        core = ctx.core
+        nav: list[str] = core.setdefault("nav", [])
+        route = next((reply.route for reply in reversed(replies) if reply.route), None)
+        if route == MENU_ROUTE:
+            nav.clear()
+        elif route and (not nav or nav[-1] != route):
+            nav.append(route)
+            del nav[:-NAV_DEPTH]
+        last = replies[-1]
+        extra: list[Choice] = []
+        if route != MENU_ROUTE:
+            if len(nav) >= 2 and route:
+                extra.append(Choice(ctx._("◀ Back"), BACK))
+            extra.append(Choice(ctx._("🏠 Menu"), MENU_ROUTE))
+        present = {choice.payload for choice in last.choices}
+        choices = (*last.choices, *(choice for choice in extra if choice.payload not in present))
+        replies = [*replies[:-1], Reply(text=last.text, choices=choices, title=last.title, route=last.route,
+                                        edit=last.edit, right_to_left=last.right_to_left)]
+        core["choices"] = [[choice.label, choice.payload] for choice in choices]
+        return [isolate_direction(reply) for reply in replies]
+
+    @staticmethod
+    def _required(handler: Any) -> Any:
+        if handler is None:
+            raise RuntimeError("the router lacks a required screen (menu, language picker or help)")
+        return handler
+
+
+def resolve_choice(choices: list[list[str]], text: str) -> str | None:
+    """A typed number or label of the choices shown last, as on console and Matrix."""
+    typed = text.strip()
+    if typed.isdigit() and typed.isascii():
+        index = int(typed)
+        return choices[index - 1][1] if 1 <= index <= len(choices) else None
+    wanted = _label_key(typed)
+    if not wanted:
+        return None
+    for label, payload in choices:
+        if _label_key(label) == wanted:
+            return payload
+    return None
+
+
+def _label_key(label: str) -> str:
+    kept = (ch for ch in unicodedata.normalize("NFKC", label) if ch.isalnum() or ch.isspace())
+    return " ".join("".join(kept).casefold().split())
+
+
+def describe(incoming: Incoming) -> str:
+    """What arrived, for logs, without the resident's words (they may be personal)."""
+    if incoming.payload is not None:
+        return f"payload={incoming.payload!r}"
+    if incoming.command is not None:
+        return f"command={incoming.command!r} args_length={len(incoming.args)}"
+    return f"text_length={len(incoming.text)}"
+
+
+__all__ = ["CORE_FLOW", "Conversation", "resolve_choice"]

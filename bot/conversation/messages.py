@@ -1,0 +1,64 @@
+"""What channels hand to the core and get back: no platform types cross this line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_PAYLOAD_BYTES = 64  # Telegram's limit for callback data; every channel keeps to it
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a resident, as any channel sees it.
+
+    Exactly one of `payload` (a chosen option), `command` (without its slash) or `text` is
+    the content; `language_hint` is what the platform says the resident's language is.
+    """
+
+    channel: str
+    user_id: str
+    text: str = ""
+    payload: str | None = None
+    command: str | None = None
+    args: str = ""
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        size = len(self.payload.encode("utf-8"))
+        if not 1 <= size <= MAX_PAYLOAD_BYTES:
+            raise ValueError(f"payload {self.payload!r} is {size} bytes; 1 to {MAX_PAYLOAD_BYTES} allowed")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the resident.
+
+    `title` is shown emphasised where the channel can; `route` is the payload that renders
+    this screen again (the core keeps it for "back"); `edit` asks channels that can to
+    replace the previous message instead of sending a new one (paging, toggles).
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    title: str = ""
+    route: str | None = None
+    edit: bool = False
+    right_to_left: bool = False
+
+
+def parse_text(channel: str, user_id: str, text: str, language_hint: str | None = None,
+               command_prefixes: tuple[str, ...] = ("/",)) -> Incoming:
+    """Turn typed text into a command ("/start offers", "/menu@QuartiersBot") or plain text."""
+    stripped = text.strip()
+    if stripped[:1] in command_prefixes and len(stripped) > 1 and not stripped[1].isspace():
+        head, _, args = stripped[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        if name.replace("_", "").isalnum() and name.isascii():
+            return Incoming(channel, user_id, command=name, args=args.strip(), language_hint=language_hint)
+    return Incoming(channel, user_id, text=text, language_hint=language_hint)

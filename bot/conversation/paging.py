@@ -1,0 +1,34 @@
+"""Long choice lists are shown a page at a time, with Previous/Next as ordinary choices."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.conversation.context import Context
+from bot.conversation.messages import Choice
+
+
+@dataclass(frozen=True)
+class Page:
+    choices: list[Choice]
+    number: int
+    count: int
+
+    def caption(self, ctx: Context) -> str:
+        if self.count <= 1:
+            return ""
+        return ctx._("Page {page} of {pages}").format(page=self.number, pages=self.count)
+
+
+def paginate(ctx: Context, items: Sequence[Choice], page: int, size: int,
+             payload_for: Callable[[int], str]) -> Page:
+    count = max(1, math.ceil(len(items) / size))
+    number = min(max(page, 1), count)
+    visible = list(items[(number - 1) * size : number * size])
+    if number > 1:
+        visible.append(Choice(ctx._("◀ Previous page"), payload_for(number - 1)))
+    if number < count:
+        visible.append(Choice(ctx._("Next page ▶"), payload_for(number + 1)))
+    return Page(visible, number, count)

@@ -1,0 +1,58 @@
+"""Where an incoming message goes: commands, payload namespaces, awaited text, free text.
+
+Handlers register here instead of the core importing them, so a capability is added by one
+`register(router)` call and the core stays ignorant of what capabilities exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.conversation.context import Context
+from bot.conversation.messages import Reply
+
+Replies = list[Reply]
+CommandHandler = Callable[[Context, str], Awaitable[Replies]]
+PayloadHandler = Callable[[Context, list[str]], Awaitable[Replies]]
+TextHandler = Callable[[Context, str], Awaitable[Replies]]
+ScreenHandler = Callable[[Context], Awaitable[Replies]]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    order: int
+    label: str  # an English msgid, translated when shown
+    payload: str
+    available: bool = True
+
+
+@dataclass
+class Router:
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
+    namespaces: dict[str, PayloadHandler] = field(default_factory=dict)
+    text_flows: dict[str, TextHandler] = field(default_factory=dict)
+    deep_links: dict[str, CommandHandler] = field(default_factory=dict)
+    menu_entries: list[MenuEntry] = field(default_factory=list)
+    free_text: TextHandler | None = None
+    main_menu: ScreenHandler | None = None
+    language_picker: ScreenHandler | None = None
+    greeting: ScreenHandler | None = None
+    help: ScreenHandler | None = None
+
+    def command(self, name: str, handler: CommandHandler, *, deep_link: bool = False) -> None:
+        self.commands[name] = handler
+        if deep_link:
+            self.deep_links[name] = handler
+
+    def namespace(self, prefix: str, handler: PayloadHandler) -> None:
+        if ":" in prefix or prefix in self.namespaces:
+            raise ValueError(f"payload namespace {prefix!r} is invalid or taken")
+        self.namespaces[prefix] = handler
+
+    def text_flow(self, flow: str, handler: TextHandler) -> None:
+        self.text_flows[flow] = handler
+
+    def menu_entry(self, entry: MenuEntry) -> None:
+        self.menu_entries.append(entry)
+        self.menu_entries.sort(key=lambda item: item.order)

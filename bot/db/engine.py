@@ -1,0 +1,38 @@
+"""One async engine per process, configured so SQLite behaves like a real store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.config import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    return create_engine_for_url(settings.async_database_url, data_dir=settings.data_dir)
+
+
+def create_engine_for_url(url: str, data_dir: Any = None) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        if data_dir is not None and ":memory:" not in url:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Cascading deletes (erasing a resident) rely on foreign keys, which SQLite leaves off.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

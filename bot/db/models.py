@@ -1,0 +1,172 @@
+"""The shared database: residents and their conversations, content, and what staff review.
+
+Rules that keep it safe to grow: everything personal hangs off `Resident` with a cascading
+delete, so erasing a person is one delete; content rows carry a `quarter` so several quarters
+can share one deployment; timestamps are UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()
+    }
+
+
+class Resident(Base):
+    """A person writing to the bot on one channel; holds no name, only the channel's id."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+
+    states: Mapped[list[ConversationState]] = relationship(
+        back_populates="resident", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ConversationState(Base):
+    """Where a resident stands in one flow; a restart resumes from here."""
+
+    __tablename__ = "conversation_states"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime]
+
+    resident: Mapped[Resident] = relationship(back_populates="states")
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("quarter", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40), default="horst", index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    icon: Mapped[str] = mapped_column(String(8), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    example_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime]
+
+    texts: Mapped[list[CategoryText]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class CategoryText(Base):
+    __tablename__ = "category_texts"
+
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    synonyms: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Offer(Base):
+    """A local offer; opening hours are structured so "open now" can be computed."""
+
+    __tablename__ = "offers"
+    __table_args__ = (UniqueConstraint("quarter", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40), default="horst", index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    provider: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    by_appointment: Mapped[bool] = mapped_column(Boolean, default=False)
+    temporarily_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_dates: Mapped[list[str]] = mapped_column(default=list)
+    barrier_free: Mapped[str] = mapped_column(String(8), default="unknown")
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    target_groups: Mapped[list[str]] = mapped_column(default=list)
+    cost: Mapped[str] = mapped_column(String(10), default="free")
+    valid_from: Mapped[dt.date | None]
+    valid_until: Mapped[dt.date | None]
+    example_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    texts: Mapped[list[OfferText]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+    slots: Mapped[list[OpeningSlot]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        order_by="(OpeningSlot.weekday, OpeningSlot.opens_minute)",
+    )
+
+
+class OfferText(Base):
+    __tablename__ = "offer_texts"
+
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text)
+    cost_note: Mapped[str] = mapped_column(String(200), default="")
+    hours_note: Mapped[str] = mapped_column(String(200), default="")
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+
+
+class OpeningSlot(Base):
+    """One opening period on a weekday (0 = Monday), in minutes after local midnight (1440 = 24:00)."""
+
+    __tablename__ = "opening_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens_minute: Mapped[int] = mapped_column(Integer)
+    closes_minute: Mapped[int] = mapped_column(Integer)
+
+
+class UnmetSearch(Base):
+    """A search that found nothing, kept for staff review; deliberately without the resident."""
+
+    __tablename__ = "unmet_searches"
+    __table_args__ = (Index("ix_unmet_searches_quarter_created", "quarter", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]

@@ -1,0 +1,1 @@
+"""Offers of the quarter: opening hours, search index, loading for display."""

@@ -1,0 +1,1 @@
+"""Flows, one module per capability; they never know which channel a resident uses."""

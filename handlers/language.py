@@ -1,0 +1,48 @@
+"""Choosing the language: offered on first contact when the platform gives no usable hint,
+and at any time with /language or from the menu."""
+
+from __future__ import annotations
+
+from bot.conversation.context import Context, StalePayload
+from bot.conversation.messages import Choice
+from bot.conversation.router import Replies, Router
+from bot.i18n import Translator
+from bot.languages import BY_CODE
+
+
+def register(router: Router) -> None:
+    async def picker(ctx: Context) -> Replies:
+        choices = [Choice(BY_CODE[code].native_name, f"lang:set:{code}") for code in ctx.settings.languages]
+        # Written in every enabled language at once: the resident may read none of ours yet.
+        prompt = " · ".join(
+            Translator.for_language(code, ctx.settings.zone).gettext("Please choose your language.")
+            for code in dict.fromkeys((ctx.translator.code, "de", "en", "ar", "tr"))
+            if code in ctx.settings.languages
+        )
+        return [ctx.reply("🌐 " + prompt, choices, route="lang:pick")]
+
+    async def on_payload(ctx: Context, parts: list[str]) -> Replies:
+        if parts == ["pick"]:
+            return await picker(ctx)
+        if len(parts) == 2 and parts[0] == "set" and parts[1] in ctx.settings.languages:
+            first_choice = ctx.resident.language is None
+            ctx.resident.language = parts[1]
+            ctx.translator = Translator.for_language(parts[1], ctx.settings.zone)
+            deep_link = ctx.core.pop("after_language", "")
+            confirmation = ctx.reply(ctx._("Language: {language}").format(language=BY_CODE[parts[1]].native_name))
+            start = router.commands["start"]
+            if first_choice or deep_link:
+                return await start(ctx, deep_link)
+            menu = router.main_menu
+            assert menu is not None
+            return [confirmation, *await menu(ctx)]
+        raise StalePayload(":".join(("lang", *parts)))
+
+    async def command(ctx: Context, args: str) -> Replies:
+        return await picker(ctx)
+
+    router.language_picker = picker
+    router.namespace("lang", on_payload)
+    router.command("language", command)
+    router.command("lang", command)
+    router.command("sprache", command)

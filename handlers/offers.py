@@ -1,0 +1,171 @@
+"""Finding offers: browse by category, search by word, narrow with filters, open one.
+
+Payloads (stable, short):
+  offers:home                 categories
+  offers:c:<category>:<page>  a category's offers
+  offers:q:<page>             results of the last search (the words are in the flow state)
+  offers:s                    ask for a search word
+  offers:o:<offer>            one offer
+  offers:f / offers:f:<name>  the filter screen / toggle a filter
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation.context import Context, StalePayload
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.paging import paginate
+from bot.conversation.router import MenuEntry, Replies, Router
+from bot.db.models import UnmetSearch
+from bot.i18n import N_
+from bot.offers.catalog import OfferView, QuarterCatalog
+from bot.offers.hours import State, status_at
+from handlers.offer_card import offer_card
+from handlers.offer_filters import FILTER_PREFIX, active_filter_names, filter_screen, matches, toggle
+
+FLOW = "offers"
+RESULTS_PER_PAGE = 6
+MAX_QUERY_LENGTH = 100
+LABEL_LENGTH = 48
+
+
+def register(router: Router) -> None:
+    async def on_payload(ctx: Context, parts: list[str]) -> Replies:
+        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        match parts:
+            case ["home"]:
+                return home(ctx, catalog)
+            case ["c", key, page] if catalog.category(key) and page.isdigit():
+                state = ctx.states.get(FLOW)
+                state["results"] = f"offers:c:{key}"
+                return category_results(ctx, catalog, key, int(page))
+            case ["q", page] if page.isdigit() and ctx.states.get(FLOW).get("query"):
+                ctx.states.get(FLOW)["results"] = "offers:q"
+                return search_results(ctx, catalog, ctx.states.get(FLOW)["query"], int(page))
+            case ["s"]:
+                ctx.expect_text(FLOW)
+                return [ctx.reply(ctx._("What are you looking for? Type one or two words, "
+                                        "for example “German course” or “food”."), route="offers:s")]
+            case ["o", key] if key in catalog.by_key:
+                return [offer_card(ctx, catalog, catalog.by_key[key], route=f"offers:o:{key}")]
+            case ["f"]:
+                return [filter_screen(ctx, results_payload(ctx))]
+            case ["f", name] if toggle(ctx, name):
+                return [filter_screen(ctx, results_payload(ctx), edit=True)]
+        raise StalePayload(":".join((FLOW, *parts)))
+
+    async def on_text(ctx: Context, text: str) -> Replies:
+        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        query = " ".join(text.split())[:MAX_QUERY_LENGTH]
+        state = ctx.states.get(FLOW)
+        state["query"] = query
+        state["results"] = "offers:q"
+        return search_results(ctx, catalog, query, 1, record_unmet=True)
+
+    async def command(ctx: Context, args: str) -> Replies:
+        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        if args.strip():
+            return await on_text(ctx, args)
+        return home(ctx, catalog)
+
+    router.namespace(FLOW, on_payload)
+    router.text_flow(FLOW, on_text)
+    router.free_text = on_text
+    router.command("offers", command, deep_link=True)
+    router.command("angebote", command)
+    router.menu_entry(MenuEntry(10, N_("🔎 Find offers"), "offers:home"))
+
+
+def home(ctx: Context, catalog: QuarterCatalog) -> Replies:
+    language = ctx.translator.code
+    choices = [
+        Choice(f"{category.icon} {category.name(language)}".strip(), f"offers:c:{category.key}:1")
+        for category in catalog.categories
+    ]
+    choices.append(Choice(ctx._("🔎 Search by word"), "offers:s"))
+    choices.append(Choice(ctx._("⚙ Filters"), f"offers:{FILTER_PREFIX}"))
+    text = ctx._("Choose a topic, or simply type what you are looking for.")
+    return [ctx.reply(text, choices, route="offers:home")]
+
+
+def results_payload(ctx: Context) -> str:
+    """Where "show results" leads from the filter screen: the list the resident came from."""
+    state = ctx.states.get(FLOW)
+    return f"{state.get('results', 'offers:home')}:1" if "results" in state else "offers:home"
+
+
+def category_results(ctx: Context, catalog: QuarterCatalog, key: str, page: int) -> Replies:
+    category = catalog.category(key)
+    assert category is not None
+    offers = visible(ctx, catalog, catalog.by_category.get(key, []))
+    heading = f"{category.icon} {category.name(ctx.translator.code)}".strip()
+    return results(ctx, catalog, offers, page, heading, f"offers:c:{key}",
+                   empty_hint=ctx._("{topic}: there are no offers on this topic yet.").format(topic=heading))
+
+
+def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page: int,
+                   record_unmet: bool = False) -> Replies:
+    found = catalog.index.search(query)
+    offers = visible(ctx, catalog, found)
+    heading = ctx._("Results for “{query}”").format(query=query)
+    if not found and record_unmet:
+        _record_unmet(ctx.session, ctx, query)
+    return results(ctx, catalog, offers, page, heading, "offers:q",
+                   empty_hint=None if found else ctx._("I found no offer for “{query}”.").format(query=query))
+
+
+def visible(ctx: Context, catalog: QuarterCatalog, offer_ids: list[int]) -> list[OfferView]:
+    today = ctx.translator.local(ctx.clock.now()).date()
+    return [catalog.offers[offer_id] for offer_id in offer_ids if catalog.offers[offer_id].valid_on(today)]
+
+
+def results(ctx: Context, catalog: QuarterCatalog, offers: list[OfferView], page: int, heading: str,
+            route_base: str, empty_hint: str | None) -> Replies:
+    now = ctx.translator.local(ctx.clock.now())
+    filtered = [offer for offer in offers if matches(ctx, offer, now)]
+    filters = active_filter_names(ctx)
+    if not filtered:
+        return [_nothing_found(ctx, catalog, heading, empty_hint, filtered_away=bool(offers) and bool(filters))]
+    items = [Choice(_label(ctx, offer, now), f"offers:o:{offer.key}") for offer in filtered]
+    shown = paginate(ctx, items, page, RESULTS_PER_PAGE, lambda number: f"{route_base}:{number}")
+    lines = [heading, ctx.ngettext("{count} offer", "{count} offers", len(filtered)).format(count=len(filtered))]
+    if filters:
+        lines.append(ctx._("Filters: {filters}").format(filters=", ".join(filters)))
+    if caption := shown.caption(ctx):
+        lines.append(caption)
+    lines.append(ctx._("🟢 = open now. Choose an offer for details."))
+    choices = [*shown.choices, Choice(ctx._("⚙ Filters"), f"offers:{FILTER_PREFIX}")]
+    return [ctx.reply("\n".join(lines), choices, route=f"{route_base}:{shown.number}", edit=page > 1)]
+
+
+def _label(ctx: Context, offer: OfferView, now: dt.datetime) -> str:
+    title = offer.text(ctx.translator.code)[0].title
+    if len(title) > LABEL_LENGTH:
+        title = title[: LABEL_LENGTH - 1].rstrip() + "…"
+    return f"🟢 {title}" if status_at(offer.hours, now).state is State.OPEN else title
+
+
+def _nothing_found(ctx: Context, catalog: QuarterCatalog, heading: str, empty_hint: str | None,
+                   filtered_away: bool) -> Reply:
+    if filtered_away:
+        text = ctx._("No offer matches your filters. You can change or remove the filters.")
+        choices = [Choice(ctx._("⚙ Filters"), f"offers:{FILTER_PREFIX}"),
+                   Choice(ctx._("✖ Remove all filters"), f"offers:{FILTER_PREFIX}:clear")]
+        return ctx.reply(f"{heading}\n{text}", choices)
+    language = ctx.translator.code
+    lines = [empty_hint or heading,
+             ctx._("Try another word, or choose a topic:")]
+    choices = [
+        Choice(f"{category.icon} {category.name(language)}".strip(), f"offers:c:{category.key}:1")
+        for category in catalog.categories
+    ]
+    choices.append(Choice(ctx._("🔎 Search again"), "offers:s"))
+    return ctx.reply("\n".join(lines), choices)
+
+
+def _record_unmet(session: AsyncSession, ctx: Context, query: str) -> None:
+    session.add(UnmetSearch(quarter=ctx.settings.quarter, text=query[:200], language=ctx.translator.code,
+                            created_at=ctx.clock.now()))

@@ -1,0 +1,13 @@
+"""The capabilities this bot offers, registered on one router."""
+
+from __future__ import annotations
+
+from bot.conversation.router import Router
+from handlers import language, menu, offers
+
+
+def build_router() -> Router:
+    router = Router()
+    for capability in (menu, language, offers):
+        capability.register(router)
+    return router
