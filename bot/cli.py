@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import os
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot import runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        return asyncio.run(_COMMANDS[arguments.command](settings, arguments))
+        return runtime.run(_COMMANDS[arguments.command](settings, arguments))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader of a scripted chat went away (e.g. `| head`)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_day_names
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -98,6 +99,10 @@ class Translator:
     def weekday(self, index: int, width: str = "wide") -> str:
         """Monday is 0, as in Python; Babel's names follow the resident's locale."""
         return get_day_names(width, locale=self.locale)[index]
+
+    def join(self, items: list[str]) -> str:
+        """ "German, Arabic and Turkish" with the locale's own separators and conjunction."""
+        return format_list(items, locale=self.locale) if items else ""
 
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.locale)

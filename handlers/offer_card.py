@@ -34,13 +34,13 @@ def offer_card(ctx: Context, catalog: QuarterCatalog, offer: OfferView, route: s
     lines += [f"{icon} {value}" for icon, value in (("☎", offer.phone), ("✉", offer.email),
                                                      ("🌐", offer.website)) if value]
     if offer.languages:
-        names = ", ".join(ctx.translator.language_name(code) for code in offer.languages)
+        names = ctx.translator.join([ctx.translator.language_name(code) for code in offer.languages])
         lines.append("🗣 " + ctx._("Languages: {languages}").format(languages=names))
     lines.append("💶 " + cost_line(ctx, offer.cost, text.cost_note))
     lines.append("♿ " + accessibility_line(ctx, offer.barrier_free))
     groups = [ctx._(TARGET_GROUPS[group]) for group in offer.target_groups if group in TARGET_GROUPS]
     if groups:
-        lines.append("👥 " + ctx._("For: {groups}").format(groups=", ".join(groups)))
+        lines.append("👥 " + ctx._("For: {groups}").format(groups=ctx.translator.join(groups)))
     if fell_back:
         lines += ["", "ℹ " + ctx._("This text is not yet available in your language, so it is shown in German.")]
     category = catalog.category(offer.category_key)

@@ -56,18 +56,25 @@ def toggle(ctx: Context, name: str) -> bool:
     return True
 
 
-def matches(ctx: Context, offer: OfferView, local_now: dt.datetime) -> bool:
+def apply_filters(ctx: Context, offers: list[OfferView], local_now: dt.datetime) -> list[OfferView]:
     filters = _filters(ctx)
-    if filters.get("free") and offer.cost != "free":
-        return False
-    if filters.get("barrier_free") and offer.barrier_free != "yes":
-        return False
-    if filters.get("my_language") and ctx.translator.code.split("@")[0] not in offer.languages:
-        return False
+    if not filters:
+        return offers
+    language = ctx.translator.code.split("@")[0]
     group = filters.get("group")
-    if group and group not in offer.target_groups and "all" not in offer.target_groups:
-        return False
-    return not (filters.get("open_now") and status_at(offer.hours, local_now).state is not State.OPEN)
+
+    def keep(offer: OfferView) -> bool:
+        if filters.get("free") and offer.cost != "free":
+            return False
+        if filters.get("barrier_free") and offer.barrier_free != "yes":
+            return False
+        if filters.get("my_language") and language not in offer.languages:
+            return False
+        if group and group not in offer.target_groups and "all" not in offer.target_groups:
+            return False
+        return not (filters.get("open_now") and status_at(offer.hours, local_now).state is not State.OPEN)
+
+    return [offer for offer in offers if keep(offer)]
 
 
 def active_filter_names(ctx: Context) -> list[str]:

@@ -24,7 +24,7 @@ from bot.i18n import N_
 from bot.offers.catalog import OfferView, QuarterCatalog
 from bot.offers.hours import State, status_at
 from handlers.offer_card import offer_card
-from handlers.offer_filters import FILTER_PREFIX, active_filter_names, filter_screen, matches, toggle
+from handlers.offer_filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
 
 FLOW = "offers"
 RESULTS_PER_PAGE = 6
@@ -125,15 +125,15 @@ def visible(ctx: Context, catalog: QuarterCatalog, offer_ids: list[int]) -> list
 def results(ctx: Context, catalog: QuarterCatalog, offers: list[OfferView], page: int, heading: str,
             route_base: str, empty_hint: str | None) -> Replies:
     now = ctx.translator.local(ctx.clock.now())
-    filtered = [offer for offer in offers if matches(ctx, offer, now)]
+    filtered = apply_filters(ctx, offers, now)
     filters = active_filter_names(ctx)
     if not filtered:
         return [_nothing_found(ctx, catalog, heading, empty_hint, filtered_away=bool(offers) and bool(filters))]
-    items = [Choice(_label(ctx, offer, now), f"offers:o:{offer.key}") for offer in filtered]
-    shown = paginate(ctx, items, page, RESULTS_PER_PAGE, lambda number: f"{route_base}:{number}")
+    shown = paginate(ctx, filtered, page, RESULTS_PER_PAGE, lambda number: f"{route_base}:{number}",
+                     lambda offer: Choice(_label(ctx, offer, now), f"offers:o:{offer.key}"))
     lines = [heading, ctx.ngettext("{count} offer", "{count} offers", len(filtered)).format(count=len(filtered))]
     if filters:
-        lines.append(ctx._("Filters: {filters}").format(filters=", ".join(filters)))
+        lines.append(ctx._("Filters: {filters}").format(filters=ctx.translator.join(filters)))
     if caption := shown.caption(ctx):
         lines.append(caption)
     lines.append(ctx._("🟢 = open now. Choose an offer for details."))

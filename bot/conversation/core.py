@@ -9,6 +9,7 @@ the menu instead of silence.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -26,12 +27,13 @@ from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
 from bot.conversation.state import FlowStates
-from bot.db.models import Resident
+from bot.db.models import ConversationState, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
 
 log = logging.getLogger(__name__)
 NAV_DEPTH = 20
+LAST_SEEN_PRECISION = dt.timedelta(hours=1)
 MENU_ROUTE = "menu"
 BACK = "back"
 
@@ -64,20 +66,20 @@ class Conversation:
         if code not in self.settings.languages:
             raise ValueError(f"language {code!r} is not enabled")
         async with self.sessions() as session, session.begin():
-            resident = await self._lock_resident(session, Incoming(channel, user_id))
+            resident, _ = await self._lock_resident(session, Incoming(channel, user_id))
             resident.language = code
 
     async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch) -> list[Reply]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
-            resident = await self._lock_resident(session, incoming)
-            resident.last_seen_at = now
+            resident, state_rows = await self._lock_resident(session, incoming)
+            if now - resident.last_seen_at >= LAST_SEEN_PRECISION:
+                resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             if resident.language is None:
                 resident.language = match_language_hint(incoming.language_hint, self.settings.languages)
             if resident.language not in self.settings.languages and resident.language is not None:
                 resident.language = self.settings.default_language  # a language was disabled since
-            states = FlowStates(session, resident.id, now)
-            await states.load()
+            states = FlowStates(session, resident.id, now, state_rows)
             ctx = Context(
                 session=session, resident=resident, settings=self.settings, clock=self.clock,
                 incoming=incoming, states=states, services=self.services,
@@ -97,26 +99,27 @@ class Conversation:
             await states.save()
         return replies
 
-    async def _lock_resident(self, session: AsyncSession, incoming: Incoming) -> Resident:
+    async def _lock_resident(self, session: AsyncSession, incoming: Incoming
+                             ) -> tuple[Resident, list[ConversationState]]:
+        """The resident's row, locked until commit, with all their flow states in one round trip."""
         query = (
-            select(Resident)
+            select(Resident, ConversationState)
+            .outerjoin(ConversationState, ConversationState.resident_id == Resident.id)
             .where(Resident.channel == incoming.channel, Resident.channel_user_id == incoming.user_id)
-            .with_for_update()
+            .with_for_update(of=Resident)
         )
-        resident = await session.scalar(query)
-        if resident is not None:
-            return resident
-        now = self.clock.now()
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        await session.execute(
-            insert(Resident)
-            .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
-                    last_seen_at=now)
-            .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
-        )
-        resident = await session.scalar(query.execution_options(populate_existing=True))
-        assert resident is not None
-        return resident
+        rows = (await session.execute(query)).all()
+        if not rows:
+            now = self.clock.now()
+            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            await session.execute(
+                insert(Resident)
+                .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
+                        last_seen_at=now)
+                .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+            )
+            rows = (await session.execute(query.execution_options(populate_existing=True))).all()
+        return rows[0][0], [state for _, state in rows if state is not None]
 
     async def _dispatch(self, ctx: Context) -> Replies:
         incoming, core = ctx.incoming, ctx.core
@@ -203,6 +206,8 @@ def resolve_choice(choices: list[list[str]], text: str) -> str | None:
     """A typed number or label of the choices shown last, as on console and Matrix."""
     typed = text.strip()
     if typed.isdigit() and typed.isascii():
+        if len(typed) > 3:  # no menu has a thousand choices; int() of 10,000 digits would even fail
+            return None
         index = int(typed)
         return choices[index - 1][1] if 1 <= index <= len(choices) else None
     wanted = _label_key(typed)

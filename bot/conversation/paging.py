@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Choice
@@ -22,11 +23,15 @@ class Page:
         return ctx._("Page {page} of {pages}").format(page=self.number, pages=self.count)
 
 
-def paginate(ctx: Context, items: Sequence[Choice], page: int, size: int,
-             payload_for: Callable[[int], str]) -> Page:
+Item = TypeVar("Item")
+
+
+def paginate(ctx: Context, items: Sequence[Item], page: int, size: int, payload_for: Callable[[int], str],
+             choice_for: Callable[[Item], Choice]) -> Page:
+    """Only the visible page's items become choices, so a list of thousands costs one page."""
     count = max(1, math.ceil(len(items) / size))
     number = min(max(page, 1), count)
-    visible = list(items[(number - 1) * size : number * size])
+    visible = [choice_for(item) for item in items[(number - 1) * size : number * size]]
     if number > 1:
         visible.append(Choice(ctx._("◀ Previous page"), payload_for(number - 1)))
     if number < count:

@@ -10,25 +10,22 @@ import copy
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ConversationState
 
 
 class FlowStates:
-    def __init__(self, session: AsyncSession, resident_id: int, now: dt.datetime) -> None:
+    def __init__(self, session: AsyncSession, resident_id: int, now: dt.datetime,
+                 rows: list[ConversationState]) -> None:
+        """`rows` are the resident's stored states, loaded together with the resident."""
         self._session = session
         self._resident_id = resident_id
         self._now = now
         self._rows: dict[str, ConversationState] = {}
         self._loaded: dict[str, dict[str, Any]] = {}
         self._current: dict[str, dict[str, Any]] = {}
-
-    async def load(self) -> None:
-        rows = await self._session.scalars(
-            select(ConversationState).where(ConversationState.resident_id == self._resident_id)
-        )
         for row in rows:
             self._rows[row.flow] = row
             self._loaded[row.flow] = copy.deepcopy(row.data)

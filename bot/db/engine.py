@@ -18,7 +18,14 @@ def create_engine_for_url(url: str, data_dir: Any = None) -> AsyncEngine:
     if url.startswith("sqlite"):
         if data_dir is not None and ":memory:" not in url:
             data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: SQLite has a single writer anyway, and letting transactions queue for the
+        # connection (without blocking the event loop) is cheaper than BEGIN IMMEDIATE and avoids
+        # "database is locked" when two deferred transactions both try to write. SQLite serves one
+        # bot process; several processes share PostgreSQL.
+        # Every transaction ends in an explicit commit or rollback, so the pool's extra rollback on
+        # check-in (a thread round trip with aiosqlite) is left out.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     pool_timeout=60, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -1,13 +1,15 @@
 """The quarter's offers held in memory, rebuilt when the database says the content changed.
 
 Browsing, filtering ("open now", "in my language") and search run on every message, so they
-work on an immutable snapshot; each request costs one cheap query that tells whether the
-snapshot is still current, which also keeps several bot processes consistent.
+work on an immutable snapshot. A cheap query tells whether the snapshot is still current; it
+runs at most every few seconds, so content imported by `quartiersbot import` (another process)
+reaches residents within that time without costing every message a round trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -100,10 +102,16 @@ class QuarterCatalog:
 
 
 class OfferCatalog:
-    def __init__(self) -> None:
+    def __init__(self, check_interval: float = 3.0) -> None:
+        self.check_interval = check_interval
         self._cache: dict[str, tuple[tuple[object, ...], QuarterCatalog]] = {}
+        self._checked: dict[str, float] = {}
 
     async def get(self, session: AsyncSession, quarter: str) -> QuarterCatalog:
+        cached = self._cache.get(quarter)
+        checked = self._checked.get(quarter)
+        if cached is not None and checked is not None and time.monotonic() - checked < self.check_interval:
+            return cached[1]
         version = tuple(
             (
                 await session.execute(
@@ -117,7 +125,7 @@ class OfferCatalog:
                 )
             ).one()
         )
-        cached = self._cache.get(quarter)
+        self._checked[quarter] = time.monotonic()
         if cached is not None and cached[0] == version:
             return cached[1]
         catalog = await load_catalog(session, quarter)

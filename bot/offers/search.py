@@ -6,7 +6,8 @@ synonyms, in all languages, are split into normalised words; each typed word is 
 that vocabulary exactly, by prefix or compound part, or with rapidfuzz's edit-distance ratio.
 Offers are ranked first by how many typed words they match, then by a weight per field
 (titles and keywords count more than summaries) times the word's rarity, so a common word
-such as "course" cannot outrank the word that says *which* course.
+such as "course" cannot outrank the word that says *which* course; typing an offer's title or
+keyword exactly puts that offer first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CATEGORY_WEIGHT = 1.5
 SUMMARY_WEIGHT = 1.0
 MIN_WORD_LENGTH = 2
 PREFIX_MIN_LENGTH = 4
+PHRASE_BONUS = 100.0  # the whole query equals one of an offer's titles or keywords
 
 
 def normalise(text: str) -> str:
@@ -53,14 +55,18 @@ class Document:
 class SearchIndex:
     def __init__(self, documents: Iterable[Document]) -> None:
         postings: dict[str, dict[int, float]] = defaultdict(dict)
+        phrases: dict[str, set[int]] = defaultdict(set)
         count = 0
         for document in documents:
             count += 1
             for text, weight in document.fields:
+                if weight >= KEYWORD_WEIGHT:
+                    phrases[normalise(text)].add(document.offer_id)
                 for word in words(text):
                     current = postings[word].get(document.offer_id, 0.0)
                     postings[word][document.offer_id] = max(current, weight)
         self._postings = dict(postings)
+        self._phrases = dict(phrases)
         self._vocabulary = list(self._postings)
         self._rarity = {
             word: math.log(1 + count / len(offers)) for word, offers in self._postings.items()
@@ -90,6 +96,8 @@ class SearchIndex:
                 scores[offer_id] += value
         if not scores:
             return []
+        for offer_id in self._phrases.get(normalise(query), ()):
+            scores[offer_id] += PHRASE_BONUS
         most = max(matched_words.values())
         ranked = sorted(
             (offer_id for offer_id, hits in matched_words.items() if hits == most),
