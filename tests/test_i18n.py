@@ -1,0 +1,100 @@
+"""Every enabled language is complete; placeholders survive translation; Arabic reads RTL;
+dates and numbers follow the resident's locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.conversation.context import isolate_direction
+from bot.conversation.messages import Choice, Reply
+from bot.i18n import LOCALES_DIR, RLM, Translator
+from bot.languages import LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATED = [language.code for language in LANGUAGES if language.code != "en"]
+PLACEHOLDER = re.compile(r"\{\w+\}")
+
+
+def _catalog_ids(path: Path) -> set[str]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {message.id if isinstance(message.id, str) else message.id[0] for message in catalog if message.id}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The messages the code uses now, extracted afresh (a stale .pot must not hide new ones)."""
+    output = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
+         "-o", str(output), "."],
+        cwd=ROOT, check=True,
+    )
+    return _catalog_ids(output)
+
+
+def test_the_committed_template_is_current(template: set[str]) -> None:
+    assert _catalog_ids(LOCALES_DIR / "messages.pot") == template, "run `make i18n`"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_is_translated_with_its_placeholders(code: str, template: set[str]) -> None:
+    path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    problems = []
+    present = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        present.add(ids[0])
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated or fuzzy: {ids[0]!r}")
+        if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
+            problems.append(f"plural forms {len(strings)} != {catalog.num_plurals}: {ids[0]!r}")
+        expected = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            if set(PLACEHOLDER.findall(string)) != expected:
+                problems.append(f"placeholders differ in {string!r} for {ids[0]!r}")
+    problems += [f"missing: {missing!r}" for missing in sorted(template - present)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_are_really_used_at_run_time(code: str) -> None:
+    translator = Translator.for_language(code, ZoneInfo("Europe/Berlin"))
+    assert translator.gettext("What do you need? Tap a button or type its number.") != \
+        "What do you need? Tap a button or type its number."
+
+
+def test_right_to_left_replies_give_every_line_an_rtl_mark() -> None:
+    reply = isolate_direction(Reply("Deutschkurs\n09:00–12:00", (Choice("Tafel", "offers:home"),),
+                                    title="Kurs", right_to_left=True))
+    assert all(line.startswith(RLM) for line in reply.text.split("\n"))
+    assert reply.title.startswith(RLM) and reply.choices[0].label.startswith(RLM)
+    assert reply.choices[0].payload == "offers:home"
+    left = Reply("Deutschkurs")
+    assert isolate_direction(left) == left
+
+
+def test_dates_times_and_numbers_follow_the_locale() -> None:
+    zone = ZoneInfo("Europe/Berlin")
+    moment = dt.datetime(2026, 3, 29, 8, 30, tzinfo=dt.UTC)  # 10:30 in Berlin (summer time)
+    german, english = Translator.for_language("de", zone), Translator.for_language("en", zone)
+    arabic = Translator.for_language("ar", zone)
+    assert german.time(german.local(moment)) == "10:30"
+    assert german.weekday(0) == "Montag" and english.weekday(0) == "Monday"
+    assert german.number(1234.5) == "1.234,5" and english.number(1234.5) == "1,234.5"
+    assert german.language_name("tr") == "Türkisch"
+    assert german.join(["Deutsch", "Arabisch", "Türkisch"]) == "Deutsch, Arabisch und Türkisch"
+    assert arabic.weekday(0) != "Monday" and arabic.right_to_left
