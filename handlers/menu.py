@@ -59,7 +59,6 @@ def register(router: Router) -> None:
         return await main_menu(ctx)
 
     router.main_menu = main_menu
-    router.greeting = greeting
     router.help = show_help
     router.command("start", start)
     router.command("menu", menu_command)

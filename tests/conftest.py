@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.app import App, create_app
@@ -27,6 +27,7 @@ from bot.content.importer import import_folder
 from bot.conversation.messages import Incoming, Reply, parse_text
 from bot.db.engine import create_engine_for_url, session_factory
 from bot.db.migrate import upgrade_to_head
+from bot.db.models import Resident
 
 ROOT = Path(__file__).resolve().parents[1]
 HORST = ROOT / "content" / "horst"
@@ -138,6 +139,12 @@ class Chat:
                 return await self.tap(choice.payload)
         labels = [choice.label for choice in self.last[-1].choices]
         raise AssertionError(f"no choice containing {fragment!r} among {labels}")
+
+    async def stored_language(self) -> str | None:
+        async with self.app.sessions() as session:
+            return await session.scalar(
+                select(Resident.language).where(Resident.channel == self.channel,
+                                                Resident.channel_user_id == self.user))
 
     @property
     def text(self) -> str:

@@ -21,9 +21,7 @@ async def test_first_contact_uses_the_platform_language_hint(app: App) -> None:
     replies = await chat.say("/start")
     assert "offers:home" in chat.payloads
     assert "Quartiersbot" in replies[0].text and not replies[0].text.startswith("Hello")  # greeted in Turkish
-    async with app.sessions() as session:
-        language = await session.scalar(select(Resident.language).where(Resident.channel_user_id == chat.user))
-    assert language == "tr"
+    assert await chat.stored_language() == "tr"
 
 
 async def test_first_contact_without_usable_hint_shows_the_picker_in_native_names(app: App) -> None:
@@ -59,9 +57,7 @@ async def test_language_can_be_changed_any_time(app: App) -> None:
     await chat.tap("lang:set:uk")
     assert "Українська" in chat.last[0].text
     await chat.tap("menu")
-    async with app.sessions() as session:
-        language = await session.scalar(select(Resident.language).where(Resident.channel_user_id == chat.user))
-    assert language == "uk"
+    assert await chat.stored_language() == "uk"
 
 
 async def test_back_returns_to_the_previous_screen_and_menu_is_always_offered(app: App) -> None:

@@ -93,6 +93,7 @@ def test_dates_times_and_numbers_follow_the_locale() -> None:
     german, english = Translator.for_language("de", zone), Translator.for_language("en", zone)
     arabic = Translator.for_language("ar", zone)
     assert german.time(german.local(moment)) == "10:30"
+    assert german.datetime(moment, "short") == "29.03.26, 10:30"
     assert german.weekday(0) == "Montag" and english.weekday(0) == "Monday"
     assert german.number(1234.5) == "1.234,5" and english.number(1234.5) == "1,234.5"
     assert german.language_name("tr") == "Türkisch"

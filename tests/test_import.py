@@ -122,3 +122,16 @@ async def test_import_is_an_idempotent_upsert_by_key(app: App, tmp_path: Path) -
                                                                    OfferText.language == "de"))
         assert title == "Neu"
     assert await count_offers(app, quarter) == 2
+
+
+async def test_a_language_removed_from_the_file_is_removed_from_the_database(app: App, tmp_path: Path) -> None:
+    quarter = f"q{id(tmp_path) % 10**8}"
+    two = OFFER.format(key="a", title="A") + "      en: {title: A, summary: Food for little money.}\n"
+    path = folder(tmp_path, two)
+    await import_folder(app.sessions, path, quarter, app.clock)
+    folder(tmp_path, OFFER.format(key="a", title="A"))
+    await import_folder(app.sessions, path, quarter, app.clock)
+    async with app.sessions() as session:
+        languages = set(await session.scalars(
+            select(OfferText.language).join(Offer).where(Offer.quarter == quarter, Offer.key == "a")))
+    assert languages == {"de"}

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -22,10 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.content.schema import WEEKDAYS, CategoriesFile, CategoryEntry, OfferEntry, OffersFile
+from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
 from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.offers.hours import parse_slot
 
+Row = TypeVar("Row")
+Text = TypeVar("Text")
 KNOWN_FILES: dict[str, type[BaseModel]] = {"categories.yaml": CategoriesFile, "offers.yaml": OffersFile}
 
 
@@ -100,27 +103,42 @@ async def _upsert_categories(session: AsyncSession, content: CategoriesFile, qua
     for position, entry in enumerate(content.categories):
         digest = _digest(entry, position, content.example_data)
         row = existing.get(entry.key)
-        if row is not None and row.content_hash == digest:
-            report.counts["categories.unchanged"] += 1
+        if not _changed(row, digest, "categories", report):
             continue
-        report.counts["categories.updated" if row else "categories.created"] += 1
         if row is None:
             row = Category(quarter=quarter, key=entry.key)
             session.add(row)
         row.icon, row.position, row.example_data = entry.icon, position, content.example_data
         row.content_hash, row.updated_at = digest, clock.now()
-        _sync_category_texts(row, entry)
+        for target, text in _sync_by_language(row.texts, entry.texts, CategoryText):
+            target.name, target.synonyms = text.name, list(text.synonyms)
 
 
-def _sync_category_texts(row: Category, entry: CategoryEntry) -> None:
-    current = {text.language: text for text in row.texts}
-    for language, text in entry.texts.items():
-        target = current.pop(language, None) or CategoryText(language=language)
-        target.name, target.synonyms = text.name, list(text.synonyms)
-        if target not in row.texts:
-            row.texts.append(target)
+def _changed(row: Category | Offer | None, digest: str, kind: str, report: ImportReport) -> bool:
+    """Count the entry as new, updated or unchanged; only the first two need writing."""
+    if row is not None and row.content_hash == digest:
+        report.counts[f"{kind}.unchanged"] += 1
+        return False
+    report.counts[f"{kind}.updated" if row else f"{kind}.created"] += 1
+    return True
+
+
+def _sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[..., Row]) -> list[tuple[Row, Text]]:
+    """Match a row's per-language texts to the file's: reuse, add, and drop what the file no longer has.
+
+    Rows are updated in place rather than replaced, because a replaced row with the same primary
+    key (entry, language) would be inserted before the old one is deleted.
+    """
+    current = {row.language: row for row in rows}  # type: ignore[attr-defined]
+    pairs = []
+    for language, text in texts.items():
+        target = current.pop(language, None) or make(language=language)
+        if target not in rows:
+            rows.append(target)
+        pairs.append((target, text))
     for stale in current.values():
-        row.texts.remove(stale)
+        rows.remove(stale)
+    return pairs
 
 
 async def _upsert_offers(session: AsyncSession, content: OffersFile, quarter: str, clock: Clock,
@@ -139,10 +157,8 @@ async def _upsert_offers(session: AsyncSession, content: OffersFile, quarter: st
     for entry in content.offers:
         digest = _digest(entry, content.example_data)
         row = existing.get(entry.key)
-        if row is not None and row.content_hash == digest:
-            report.counts["offers.unchanged"] += 1
+        if not _changed(row, digest, "offers", report):
             continue
-        report.counts["offers.updated" if row else "offers.created"] += 1
         if row is None:
             row = Offer(quarter=quarter, key=entry.key, created_at=now)
             session.add(row)
@@ -165,15 +181,9 @@ def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: b
     row.languages, row.target_groups = list(entry.languages), list(entry.target_groups)
     row.cost, row.valid_from, row.valid_until = entry.cost, entry.valid_from, entry.valid_until
     row.example_data = example_data
-    current = {text.language: text for text in row.texts}
-    for language, text in entry.texts.items():
-        target = current.pop(language, None) or OfferText(language=language)
+    for target, text in _sync_by_language(row.texts, entry.texts, OfferText):
         target.title, target.summary = text.title, text.summary
         target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
-        if target not in row.texts:
-            row.texts.append(target)
-    for stale in current.values():
-        row.texts.remove(stale)
     row.slots.clear()
     for weekday, day in enumerate(WEEKDAYS):
         for slot in entry.hours.get(day, []):  # type: ignore[call-overload]

@@ -77,8 +77,8 @@ class Conversation:
                 resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             if resident.language is None:
                 resident.language = match_language_hint(incoming.language_hint, self.settings.languages)
-            if resident.language not in self.settings.languages and resident.language is not None:
-                resident.language = self.settings.default_language  # a language was disabled since
+            elif resident.language not in self.settings.languages:
+                resident.language = self.settings.default_language  # their language was disabled since
             states = FlowStates(session, resident.id, now, state_rows)
             ctx = Context(
                 session=session, resident=resident, settings=self.settings, clock=self.clock,

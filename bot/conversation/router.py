@@ -37,7 +37,6 @@ class Router:
     free_text: TextHandler | None = None
     main_menu: ScreenHandler | None = None
     language_picker: ScreenHandler | None = None
-    greeting: ScreenHandler | None = None
     help: ScreenHandler | None = None
 
     def command(self, name: str, handler: CommandHandler, *, deep_link: bool = False) -> None:
