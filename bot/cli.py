@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -121,14 +123,27 @@ async def _chat(app: App, arguments: argparse.Namespace) -> None:
 
 
 async def run(settings: Settings, arguments: argparse.Namespace) -> int:
-    print(
-        "No channel is configured, so there is nothing to run.\n"
-        "Telegram (QB_TELEGRAM_TOKEN) and Matrix (QB_MATRIX_HOMESERVER, QB_MATRIX_USER_ID, …) are the "
-        "channels for residents; see the README, section “Channels”.\n"
-        "To try the bot in this terminal: quartiersbot chat",
-        file=sys.stderr,
-    )
-    return 2
+    if settings.telegram_token is None:
+        print(
+            "No channel is configured, so there is nothing to run.\n"
+            "Set QB_TELEGRAM_TOKEN for Telegram (see the README, section “Telegram”); Matrix follows.\n"
+            "To try the bot in this terminal: quartiersbot chat",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.channels.telegram import TelegramChannel  # only a configured channel loads its library
+
+    app = await create_app(settings)
+    channels = [TelegramChannel(app.conversation, settings)]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await asyncio.gather(*(channel.run(stop) for channel in channels))
+    finally:
+        await app.close()
+    return 0
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run}

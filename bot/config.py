@@ -6,11 +6,12 @@ Staff who set a variable wrongly must see one plain line naming it, not a traceb
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import LANGUAGE_CODES
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
     quarter: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "horst"
     log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
 
+    telegram_token: SecretStr | None = None
+    telegram_api_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+    telegram_webhook_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: Annotated[str, Field(pattern=r"^[^:\s]+:\d{1,5}$")] = "127.0.0.1:8443"
+    telegram_max_rate: Annotated[float, Field(gt=0)] = 30.0
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
@@ -52,6 +60,13 @@ class Settings(BaseSettings):
             raise ValueError("at least one language must be enabled")
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_as_telegram_allows(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("16 to 256 characters: letters, digits, _ and - (as Telegram allows)")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _timezone_exists(cls, value: str) -> str:
@@ -67,6 +82,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite", "postgresql", "postgres://")):
             raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("QB_TELEGRAM_WEBHOOK_SECRET is required with QB_TELEGRAM_WEBHOOK_URL "
+                             "(16 to 256 characters: letters, digits, _ and -)")
+        return self
 
     @model_validator(mode="after")
     def _default_language_enabled(self) -> Settings:

@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
 
 from bot.languages import BY_CODE, Language
 
@@ -103,6 +104,12 @@ class Translator:
     def join(self, items: list[str]) -> str:
         """ "German, Arabic and Turkish" with the locale's own separators and conjunction."""
         return format_list(items, locale=self.locale) if items else ""
+
+    def distance(self, metres: float) -> str:
+        """ "350 m" or "1.2 km", in the locale's own units and digits."""
+        if metres < 1000:
+            return format_unit(round(metres, -1), "length-meter", length="short", locale=self.locale)
+        return format_unit(round(metres / 1000, 1), "length-kilometer", length="short", locale=self.locale)
 
     def number(self, value: float, digits: int = 1) -> str:
         return format_decimal(round(value, digits), locale=self.locale)

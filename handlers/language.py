@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice
 from bot.conversation.router import Replies, Router
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.languages import BY_CODE
 
 
@@ -43,6 +43,6 @@ def register(router: Router) -> None:
 
     router.language_picker = picker
     router.namespace("lang", on_payload)
-    router.command("language", command)
+    router.command("language", command, description=N_("Change the language"))
     router.command("lang", command)
     router.command("sprache", command)

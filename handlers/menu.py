@@ -60,9 +60,9 @@ def register(router: Router) -> None:
 
     router.main_menu = main_menu
     router.help = show_help
-    router.command("start", start)
-    router.command("menu", menu_command)
-    router.command("help", help_command)
+    router.command("start", start, description=N_("Start"))
+    router.command("menu", menu_command, description=N_("Main menu"))
+    router.command("help", help_command, description=N_("Help"))
     router.namespace("help", help_payload)
     router.namespace(COMING_SOON_PREFIX, coming_soon)
     for order, label, key in (

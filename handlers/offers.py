@@ -12,6 +12,7 @@ Payloads (stable, short):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from bot.conversation.router import MenuEntry, Replies, Router
 from bot.db.models import UnmetSearch
 from bot.i18n import N_
 from bot.offers.catalog import OfferView, QuarterCatalog
+from bot.offers.distance import metres_between
 from bot.offers.hours import State, status_at
 from handlers.offer_card import offer_card
 from handlers.offer_filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
@@ -55,7 +57,18 @@ def register(router: Router) -> None:
                 return [filter_screen(ctx, results_payload(ctx))]
             case ["f", name] if toggle(ctx, name):
                 return [filter_screen(ctx, results_payload(ctx), edit=True)]
+            case ["n", page] if page.isdigit() and ctx.states.get(FLOW).get("near"):
+                ctx.states.get(FLOW)["results"] = "offers:n"
+                return near_results(ctx, catalog, int(page))
         raise StalePayload(":".join((FLOW, *parts)))
+
+    async def on_location(ctx: Context, latitude: float, longitude: float) -> Replies:
+        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        state = ctx.states.get(FLOW)
+        # About 100 m precision is enough to sort by distance and keeps less of where someone is.
+        state["near"] = [round(latitude, 3), round(longitude, 3)]
+        state["results"] = "offers:n"
+        return near_results(ctx, catalog, 1)
 
     async def on_text(ctx: Context, text: str) -> Replies:
         catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
@@ -74,7 +87,8 @@ def register(router: Router) -> None:
     router.namespace(FLOW, on_payload)
     router.text_flow(FLOW, on_text)
     router.free_text = on_text
-    router.command("offers", command, deep_link=True)
+    router.location = on_location
+    router.command("offers", command, deep_link=True, description=N_("Find offers"))
     router.command("angebote", command)
     router.menu_entry(MenuEntry(10, N_("🔎 Find offers"), "offers:home"))
 
@@ -117,20 +131,33 @@ def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page: int,
                    empty_hint=None if found else ctx._("I found no offer for “{query}”.").format(query=query))
 
 
+def near_results(ctx: Context, catalog: QuarterCatalog, page: int) -> Replies:
+    latitude, longitude = ctx.states.get(FLOW)["near"]
+    distances = {
+        offer.id: metres_between(latitude, longitude, offer.latitude, offer.longitude)
+        for offer in catalog.offers.values()
+        if offer.latitude is not None and offer.longitude is not None
+    }
+    nearest = visible(ctx, catalog, sorted(distances, key=distances.__getitem__))
+    return results(ctx, catalog, nearest, page, "📍 " + ctx._("Offers near you"), "offers:n", empty_hint=None,
+                   detail=lambda offer: ctx.translator.distance(distances[offer.id]))
+
+
 def visible(ctx: Context, catalog: QuarterCatalog, offer_ids: list[int]) -> list[OfferView]:
     today = ctx.translator.local(ctx.clock.now()).date()
     return [catalog.offers[offer_id] for offer_id in offer_ids if catalog.offers[offer_id].valid_on(today)]
 
 
 def results(ctx: Context, catalog: QuarterCatalog, offers: list[OfferView], page: int, heading: str,
-            route_base: str, empty_hint: str | None) -> Replies:
+            route_base: str, empty_hint: str | None,
+            detail: Callable[[OfferView], str] | None = None) -> Replies:
     now = ctx.translator.local(ctx.clock.now())
     filtered = apply_filters(ctx, offers, now)
     filters = active_filter_names(ctx)
     if not filtered:
         return [_nothing_found(ctx, catalog, heading, empty_hint, filtered_away=bool(offers) and bool(filters))]
     shown = paginate(ctx, filtered, page, RESULTS_PER_PAGE, lambda number: f"{route_base}:{number}",
-                     lambda offer: Choice(_label(ctx, offer, now), f"offers:o:{offer.key}"))
+                     lambda offer: Choice(_label(ctx, offer, now, detail), f"offers:o:{offer.key}"))
     lines = [heading, ctx.ngettext("{count} offer", "{count} offers", len(filtered)).format(count=len(filtered))]
     if filters:
         lines.append(ctx._("Filters: {filters}").format(filters=ctx.translator.join(filters)))
@@ -141,10 +168,13 @@ def results(ctx: Context, catalog: QuarterCatalog, offers: list[OfferView], page
     return [ctx.reply("\n".join(lines), choices, route=f"{route_base}:{shown.number}", edit=page > 1)]
 
 
-def _label(ctx: Context, offer: OfferView, now: dt.datetime) -> str:
+def _label(ctx: Context, offer: OfferView, now: dt.datetime,
+           detail: Callable[[OfferView], str] | None = None) -> str:
     title = offer.text(ctx.translator.code)[0].title
     if len(title) > LABEL_LENGTH:
         title = title[: LABEL_LENGTH - 1].rstrip() + "…"
+    if detail is not None:
+        title = f"{title} · {detail(offer)}"
     return f"🟢 {title}" if status_at(offer.hours, now).state is State.OPEN else title
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import language, menu, offers
+from handlers import language, menu, offers, scope
 
 
 def build_router() -> Router:
     router = Router()
-    for capability in (menu, language, offers):
+    for capability in (menu, language, offers, scope):
         capability.register(router)
     return router

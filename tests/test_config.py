@@ -41,6 +41,8 @@ def test_comma_separated_languages_and_plain_postgres_url(monkeypatch: pytest.Mo
         ("QB_DEFAULT_LANGUAGE", "fr", "QB_DEFAULT_LANGUAGE 'fr' is not among QB_LANGUAGES"),
         ("QB_DATABASE_URL", "mysql://x", "QB_DATABASE_URL: only sqlite"),
         ("QB_LOG_LEVEL", "LOUD", "QB_LOG_LEVEL"),
+        ("QB_TELEGRAM_WEBHOOK_SECRET", "short", "QB_TELEGRAM_WEBHOOK_SECRET: 16 to 256 characters"),
+        ("QB_TELEGRAM_WEBHOOK_URL", "https://bot.example.org/t", "QB_TELEGRAM_WEBHOOK_SECRET is required"),
     ],
 )
 def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str,

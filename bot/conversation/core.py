@@ -9,13 +9,14 @@ the menu instead of silence.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +51,9 @@ class Conversation:
         self.services = services
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = without_control_characters(incoming)
+        if not incoming.private:
+            return self._group_notice(incoming)
         try:
             return await self._in_transaction(incoming, self._dispatch)
         except Exception:
@@ -60,6 +64,23 @@ class Conversation:
         except Exception:
             log.exception("even the apology failed: channel=%s user=%s", incoming.channel, incoming.user_id)
             return [Reply(text="Sorry, something went wrong. Please try again later.")]
+
+    def _group_notice(self, incoming: Incoming) -> list[Reply]:
+        """Group rooms are not served (what residents write there is not private); nothing is stored."""
+        code = match_language_hint(incoming.language_hint, self.settings.languages) or self.settings.default_language
+        translator = Translator.for_language(code, self.settings.zone)
+        notice = self._required(self.router.group_notice)
+        return [isolate_direction(notice(translator))]
+
+    async def mark_unreachable(self, channel: str, user_id: str) -> None:
+        """The channel refused delivery (e.g. the resident blocked the bot): stop writing to them."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(Resident)
+                .where(Resident.channel == channel, Resident.channel_user_id == user_id,
+                       Resident.unreachable_since.is_(None))
+                .values(unreachable_since=self.clock.now())
+            )
 
     async def set_language(self, channel: str, user_id: str, code: str) -> None:
         """Set a resident's language outside a conversation (e.g. `chat --lang ar`)."""
@@ -73,6 +94,8 @@ class Conversation:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             resident, state_rows = await self._lock_resident(session, incoming)
+            if resident.unreachable_since is not None:
+                resident.unreachable_since = None  # they write again, so they can be reached again
             if now - resident.last_seen_at >= LAST_SEEN_PRECISION:
                 resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             if resident.language is None:
@@ -133,6 +156,11 @@ class Conversation:
         if payload is not None:
             core.pop("awaiting", None)
             return await self._payload(ctx, payload)
+        if incoming.location is not None and self.router.location is not None:
+            core.pop("awaiting", None)
+            return await self.router.location(ctx, *incoming.location)
+        if incoming.unsupported is not None or incoming.location is not None:
+            return await self._required(self.router.unsupported)(ctx)
         if incoming.command is not None:
             core.pop("awaiting", None)
             command = self.router.commands.get(incoming.command)
@@ -224,12 +252,29 @@ def _label_key(label: str) -> str:
     return " ".join("".join(kept).casefold().split())
 
 
+_CONTROL = dict.fromkeys(code for code in range(32) if chr(code) not in "\n\t")
+_CONTROL[0x7F] = None
+
+
+def without_control_characters(incoming: Incoming) -> Incoming:
+    """NUL and other control characters carry no meaning for us, and PostgreSQL refuses NUL."""
+    text, args = incoming.text.translate(_CONTROL), incoming.args.translate(_CONTROL)
+    payload = incoming.payload.translate(_CONTROL) if incoming.payload is not None else None
+    if (text, args, payload) == (incoming.text, incoming.args, incoming.payload):
+        return incoming
+    return dataclasses.replace(incoming, text=text, args=args, payload=payload)
+
+
 def describe(incoming: Incoming) -> str:
     """What arrived, for logs, without the resident's words (they may be personal)."""
     if incoming.payload is not None:
         return f"payload={incoming.payload!r}"
     if incoming.command is not None:
         return f"command={incoming.command!r} args_length={len(incoming.args)}"
+    if incoming.location is not None:
+        return "location"
+    if incoming.unsupported is not None:
+        return f"unsupported={incoming.unsupported!r}"
     return f"text_length={len(incoming.text)}"
 
 

@@ -11,8 +11,10 @@ MAX_PAYLOAD_BYTES = 64  # Telegram's limit for callback data; every channel keep
 class Incoming:
     """One message from a resident, as any channel sees it.
 
-    Exactly one of `payload` (a chosen option), `command` (without its slash) or `text` is
-    the content; `language_hint` is what the platform says the resident's language is.
+    The content is one of: `payload` (a chosen option), `command` (without its slash),
+    `location` (latitude, longitude), `unsupported` (what arrived that the bot cannot read:
+    "photo", "voice", "edited" …) or `text`. `language_hint` is what the platform says the
+    resident's language is; `private` is False for group rooms, which the bot does not serve.
     """
 
     channel: str
@@ -22,6 +24,9 @@ class Incoming:
     command: str | None = None
     args: str = ""
     language_hint: str | None = None
+    location: tuple[float, float] | None = None
+    unsupported: str | None = None
+    private: bool = True
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Reply
+from bot.i18n import Translator
 
 Replies = list[Reply]
 CommandHandler = Callable[[Context, str], Awaitable[Replies]]
 PayloadHandler = Callable[[Context, list[str]], Awaitable[Replies]]
 TextHandler = Callable[[Context, str], Awaitable[Replies]]
 ScreenHandler = Callable[[Context], Awaitable[Replies]]
+LocationHandler = Callable[[Context, float, float], Awaitable[Replies]]
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,22 @@ class Router:
     namespaces: dict[str, PayloadHandler] = field(default_factory=dict)
     text_flows: dict[str, TextHandler] = field(default_factory=dict)
     deep_links: dict[str, CommandHandler] = field(default_factory=dict)
+    command_descriptions: dict[str, str] = field(default_factory=dict)  # English msgids, for command menus
     menu_entries: list[MenuEntry] = field(default_factory=list)
     free_text: TextHandler | None = None
     main_menu: ScreenHandler | None = None
     language_picker: ScreenHandler | None = None
     help: ScreenHandler | None = None
+    location: LocationHandler | None = None
+    unsupported: ScreenHandler | None = None
+    group_notice: Callable[[Translator], Reply] | None = None
 
-    def command(self, name: str, handler: CommandHandler, *, deep_link: bool = False) -> None:
+    def command(self, name: str, handler: CommandHandler, *, deep_link: bool = False,
+                description: str | None = None) -> None:
+        """`description` (an English msgid) lists the command in the channels' command menus."""
         self.commands[name] = handler
+        if description:
+            self.command_descriptions[name] = description
         if deep_link:
             self.deep_links[name] = handler
 

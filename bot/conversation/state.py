@@ -1,19 +1,24 @@
 """Flow state in the database: one row per resident and flow, loaded and saved per message.
 
 Handlers get plain dicts and mutate them; only flows whose dict changed are written back, so
-a message that only reads costs no write for the flows it did not touch.
+a message that only reads costs no write. Changes are detected against a JSON snapshot taken
+at load, which is much cheaper than deep copies of the state.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ConversationState
+
+
+def _snapshot(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 class FlowStates:
@@ -23,13 +28,12 @@ class FlowStates:
         self._session = session
         self._resident_id = resident_id
         self._now = now
-        self._rows: dict[str, ConversationState] = {}
-        self._loaded: dict[str, dict[str, Any]] = {}
-        self._current: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            self._rows[row.flow] = row
-            self._loaded[row.flow] = copy.deepcopy(row.data)
-            self._current[row.flow] = copy.deepcopy(row.data)
+        self._rows = {row.flow: row for row in rows}
+        self._loaded = {row.flow: _snapshot(row.data) for row in rows}
+        # Fresh objects: mutating the ORM's own loaded value would hide the change from it.
+        self._current: dict[str, dict[str, Any]] = {
+            flow: json.loads(snapshot) for flow, snapshot in self._loaded.items()
+        }
 
     def get(self, flow: str) -> dict[str, Any]:
         """The flow's state, created empty on first use; mutate it in place."""
@@ -37,30 +41,28 @@ class FlowStates:
 
     def reset(self) -> None:
         """Forget this message's changes (the handler gave up half-way)."""
-        self._current = copy.deepcopy(self._loaded)
+        self._current = {flow: json.loads(snapshot) for flow, snapshot in self._loaded.items()}
 
     def clear(self, flow: str) -> None:
         self._current[flow] = {}
 
     async def save(self) -> None:
         for flow, data in self._current.items():
-            if data == self._loaded.get(flow, {}) and (flow in self._rows or not data):
+            snapshot = _snapshot(data)
+            if snapshot == self._loaded.get(flow, "{}"):
                 continue
             row = self._rows.get(flow)
             if not data:
-                if row is not None:
-                    await self._session.execute(
-                        delete(ConversationState).where(
-                            ConversationState.resident_id == self._resident_id,
-                            ConversationState.flow == flow,
-                        )
-                    )
-                    del self._rows[flow]
-                continue
-            if row is None:
-                row = ConversationState(resident_id=self._resident_id, flow=flow, data={})
-                self._session.add(row)
-                self._rows[flow] = row
-            row.data = copy.deepcopy(data)
-            row.updated_at = self._now
-            self._loaded[flow] = copy.deepcopy(data)
+                await self._session.execute(
+                    delete(ConversationState).where(ConversationState.resident_id == self._resident_id,
+                                                    ConversationState.flow == flow)
+                )
+                self._rows.pop(flow, None)
+            else:
+                if row is None:
+                    row = ConversationState(resident_id=self._resident_id, flow=flow)
+                    self._session.add(row)
+                    self._rows[flow] = row
+                row.data = json.loads(snapshot)  # a new object, so the ORM sees the change
+                row.updated_at = self._now
+            self._loaded[flow] = snapshot

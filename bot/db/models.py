@@ -43,6 +43,8 @@ class Resident(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
     last_seen_at: Mapped[dt.datetime]
+    # Set when the channel refuses delivery (the resident blocked the bot); cleared when they write.
+    unreachable_since: Mapped[dt.datetime | None]
 
     states: Mapped[list[ConversationState]] = relationship(
         back_populates="resident", cascade="all, delete-orphan", passive_deletes=True

@@ -1,0 +1,225 @@
+"""Telegram: python-telegram-bot as the transport only; every flow lives in the core and handlers.
+
+Updates become platform-neutral `Incoming` messages; replies become HTML messages with inline
+keyboards. A button press answers its callback at once, and the screen it leads to replaces the
+pressed message when that is the newest one (or when the screen asks for it, as paging does),
+so navigating does not flood the chat. Telegram's limits are kept by `AIORateLimiter`, which
+also waits out 429s; network errors and 5xx answers are retried with backoff; a resident who
+blocked the bot is marked unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from bot.channels.telegram_render import TelegramMessage, render
+from bot.config import Settings
+from bot.conversation.core import Conversation
+from bot.conversation.messages import Incoming, Reply, parse_text
+from bot.i18n import Translator
+
+CHANNEL = "telegram"
+log = logging.getLogger(__name__)
+UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation",
+                     "contact", "poll", "venue", "dice")
+SEND_ATTEMPTS = 6
+Result = TypeVar("Result")
+
+
+def _transient(error: BaseException) -> bool:
+    """Network trouble, timeouts and 5xx answers are worth another try; refusals are not."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Updates of different chats run concurrently, those of one chat strictly in order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class TelegramChannel:
+    def __init__(self, conversation: Conversation, settings: Settings) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("QB_TELEGRAM_TOKEN is not set")
+        self.conversation = conversation
+        self.settings = settings
+        self._newest: dict[int, int] = {}  # chat id → newest bot message id (to edit in place)
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_token.get_secret_value())
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, overall_time_period=1,
+                                         max_retries=5))
+            .concurrent_updates(PerChatOrder())
+        )
+        if settings.telegram_api_url:
+            api = settings.telegram_api_url.rstrip("/")
+            builder = builder.base_url(api).base_file_url(api.rsplit("/bot", 1)[0] + "/file/bot")
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set: long polling, or a webhook when QB_TELEGRAM_WEBHOOK_URL is set."""
+        application = self.application
+        async with application:
+            await self.register_commands()
+            updater = application.updater
+            assert updater is not None
+            if self.settings.telegram_webhook_url:
+                host, port = self.settings.telegram_webhook_listen.rsplit(":", 1)
+                secret = self.settings.telegram_webhook_secret
+                assert secret is not None
+                await updater.start_webhook(
+                    listen=host, port=int(port), url_path=urlsplit(self.settings.telegram_webhook_url).path.lstrip("/"),
+                    webhook_url=self.settings.telegram_webhook_url, secret_token=secret.get_secret_value(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await updater.start_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
+            await application.start()
+            log.info("Telegram channel is serving (%s)", "webhook" if self.settings.telegram_webhook_url else "polling")
+            try:
+                await stop.wait()
+            finally:
+                await updater.stop()
+                await application.stop()
+
+    async def register_commands(self) -> None:
+        """The command menu in every enabled language Telegram can tell apart, and a default."""
+        descriptions = self.conversation.router.command_descriptions
+        default = self.settings.default_language
+        codes: dict[str | None, str] = {None: default}
+        for code in self.settings.languages:
+            if "@" not in code:  # Telegram knows no Leichte Sprache; German readers get German
+                codes[code] = code
+        for telegram_code, code in codes.items():
+            translator = Translator.for_language(code, self.settings.zone)
+            commands = [BotCommand(name, translator.gettext(text)[:256]) for name, text in descriptions.items()]
+            await self._retrying(lambda commands=commands, language=telegram_code:  # type: ignore[misc]
+                                 self.application.bot.set_my_commands(commands, language_code=language))
+
+    def to_incoming(self, update: Update) -> Incoming | None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or user.is_bot:
+            return None
+        base: dict[str, Any] = {"channel": CHANNEL, "user_id": str(user.id), "language_hint": user.language_code,
+                                "private": chat.type == chat.PRIVATE}
+        if update.callback_query is not None:
+            return Incoming(**base, payload=update.callback_query.data or "")
+        if update.edited_message is not None:
+            return Incoming(**base, unsupported="edited") if base["private"] else None
+        message = update.message
+        if message is None:
+            return None
+        if not base["private"] and not self._addressed(message):
+            return None  # group chatter not meant for the bot
+        if message.location is not None:
+            return Incoming(**base, location=(message.location.latitude, message.location.longitude))
+        if message.text is not None:
+            incoming = parse_text(CHANNEL, base["user_id"], message.text, language_hint=user.language_code)
+            return Incoming(**{**incoming.__dict__, "private": base["private"]})
+        kind = next((kind for kind in UNSUPPORTED_KINDS if getattr(message, kind, None)), "other")
+        return Incoming(**base, unsupported=kind)
+
+    def _addressed(self, message: Message) -> bool:
+        text = message.text or ""
+        username = self.application.bot.username
+        replied_to_bot = message.reply_to_message is not None and message.reply_to_message.from_user is not None \
+            and message.reply_to_message.from_user.id == self.application.bot.id
+        return text.startswith("/") or (bool(username) and f"@{username}" in text) or replied_to_bot
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = self.to_incoming(update)
+        query = update.callback_query
+        if query is not None:
+            try:
+                await query.answer()  # stop the button's spinner first; the answer follows
+            except TelegramError as error:
+                log.info("could not answer a callback query (%s); answering the press anyway", error)
+        if incoming is None or update.effective_chat is None:
+            return
+        replies = await self.conversation.handle(incoming)
+        pressed = query.message.message_id if query is not None and query.message is not None else None
+        await self.deliver(update.effective_chat.id, incoming.user_id, replies, pressed)
+
+    async def deliver(self, chat_id: int, user_id: str, replies: list[Reply], pressed: int | None) -> None:
+        for index, reply in enumerate(replies):
+            messages = render(reply)
+            editable = (index == 0 and pressed is not None and len(messages) == 1
+                        and (reply.edit or self._newest.get(chat_id) == pressed))
+            for message in messages:
+                try:
+                    if editable and pressed is not None and await self._edit(chat_id, pressed, message):
+                        editable = False
+                        continue
+                    sent = await self._retrying(lambda message=message: self.application.bot.send_message(
+                        chat_id, message.html, parse_mode="HTML", reply_markup=message.keyboard,
+                        disable_web_page_preview=True))
+                    self._newest[chat_id] = sent.message_id
+                except Forbidden:
+                    log.info("resident %s blocked the bot; marking them unreachable", user_id)
+                    await self.conversation.mark_unreachable(CHANNEL, user_id)
+                    return
+                except TelegramError:
+                    log.exception("could not deliver a reply to chat %s", chat_id)
+                    return
+
+    async def _edit(self, chat_id: int, message_id: int, message: TelegramMessage) -> bool:
+        try:
+            await self._retrying(lambda: self.application.bot.edit_message_text(
+                message.html, chat_id=chat_id, message_id=message_id, parse_mode="HTML",
+                reply_markup=message.keyboard, disable_web_page_preview=True))
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return True  # the screen is already what the resident sees
+            log.info("could not edit message %s in chat %s (%s); sending a new one", message_id, chat_id, error)
+            return False
+        self._newest[chat_id] = message_id
+        return True
+
+    async def _retrying(self, make_call: Callable[[], Awaitable[Result]]) -> Result:
+        """Retry transient failures of one API call with exponential backoff (429s: the rate limiter)."""
+        async for attempt in AsyncRetrying(retry=retry_if_exception(_transient), reraise=True,
+                                           stop=stop_after_attempt(SEND_ATTEMPTS),
+                                           wait=wait_exponential(multiplier=0.2, max=10)):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    log.warning("retrying a Telegram call, attempt %s", attempt.retry_state.attempt_number)
+                return await make_call()
+        raise AssertionError("AsyncRetrying re-raises the last error")
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        log.error("error while handling a Telegram update (chat %s)", chat, exc_info=context.error)
+

@@ -1,0 +1,68 @@
+"""Replies as Telegram messages: escaped HTML, inline keyboards, and splitting at 4096 characters.
+
+Telegram counts a message's length after parsing its HTML, so text is split as plain text
+first and escaped afterwards; the keyboard goes with the last part, where the resident is.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.conversation.messages import Reply
+
+MAX_MESSAGE_LENGTH = 4096
+SHORT_LABEL = 14  # labels this short sit two to a row (e.g. the language picker)
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    html: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+def render(reply: Reply) -> list[TelegramMessage]:
+    title = f"<b>{html.escape(reply.title)}</b>\n" if reply.title else ""
+    title_length = len(reply.title) + 1 if reply.title else 0
+    parts = split_text(reply.text, MAX_MESSAGE_LENGTH - title_length) or [""]
+    messages = [TelegramMessage(html.escape(part, quote=False), None) for part in parts]
+    messages[0] = TelegramMessage(title + messages[0].html, None)
+    if not messages[0].html.strip():
+        messages[0] = TelegramMessage("…", None)  # Telegram refuses empty messages
+    messages[-1] = TelegramMessage(messages[-1].html, keyboard(reply))
+    return messages
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    for choice in reply.choices:
+        button = InlineKeyboardButton(choice.label, callback_data=choice.payload)
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= SHORT_LABEL and len(choice.label) <= SHORT_LABEL:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split at paragraph, then line, then word boundaries; cut words only when nothing else fits."""
+    parts: list[str] = []
+    remaining = text
+    while len(remaining) > limit:
+        window = remaining[:limit]
+        cut = max(window.rfind("\n\n"), -1)
+        if cut <= 0:
+            cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        parts.append(remaining[:cut].rstrip())
+        remaining = remaining[cut:].lstrip("\n ")
+    if remaining.strip():
+        parts.append(remaining)
+    return parts
