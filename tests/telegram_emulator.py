@@ -53,6 +53,7 @@ class SentMessage:
     document: JSON | None = None
     entities: list[JSON] = field(default_factory=list)
     edit_date: int | None = None
+    sent_at: float = field(default_factory=time.perf_counter)  # for latency measurements
 
 
 def utf16_len(text: str) -> int:

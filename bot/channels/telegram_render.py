@@ -9,18 +9,21 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.conversation.messages import Reply
 
 MAX_MESSAGE_LENGTH = 4096
 SHORT_LABEL = 14  # labels this short sit two to a row (e.g. the language picker)
 
 
+Keyboard = dict[str, list[list[dict[str, str]]]]
+
+
 @dataclass(frozen=True)
 class TelegramMessage:
+    """Sent as is, as JSON: building python-telegram-bot objects per button costs more than the rest."""
+
     html: str
-    keyboard: InlineKeyboardMarkup | None
+    keyboard: Keyboard | None
 
 
 def render(reply: Reply) -> list[TelegramMessage]:
@@ -35,17 +38,17 @@ def render(reply: Reply) -> list[TelegramMessage]:
     return messages
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> Keyboard | None:
     if not reply.choices:
         return None
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[dict[str, str]]] = []
     for choice in reply.choices:
-        button = InlineKeyboardButton(choice.label, callback_data=choice.payload)
-        if rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= SHORT_LABEL and len(choice.label) <= SHORT_LABEL:
+        button = {"text": choice.label, "callback_data": choice.payload}
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0]["text"]) <= SHORT_LABEL and len(choice.label) <= SHORT_LABEL:
             rows[-1].append(button)
         else:
             rows.append([button])
-    return InlineKeyboardMarkup(rows)
+    return {"inline_keyboard": rows}
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -26,6 +26,7 @@ CATEGORY_WEIGHT = 1.5
 SUMMARY_WEIGHT = 1.0
 MIN_WORD_LENGTH = 2
 PREFIX_MIN_LENGTH = 4
+LONGEST_COMPOUND = 40  # typed words longer than this are not split into known words
 PHRASE_BONUS = 100.0  # the whole query equals one of an offer's titles or keywords
 
 
@@ -67,7 +68,9 @@ class SearchIndex:
                     postings[word][document.offer_id] = max(current, weight)
         self._postings = dict(postings)
         self._phrases = dict(phrases)
-        self._vocabulary = list(self._postings)
+        self._vocabulary = sorted(self._postings)
+        # All words on one line each: a prefix search is then one C-level str.find loop.
+        self._joined = "\n" + "\n".join(self._vocabulary) + "\n"
         self._rarity = {
             word: math.log(1 + count / len(offers)) for word, offers in self._postings.items()
         }
@@ -111,9 +114,8 @@ class SearchIndex:
         if word in self._postings:
             found[word] = 1.0
         if len(word) >= PREFIX_MIN_LENGTH:
-            for candidate in self._vocabulary:
-                if candidate != word and (candidate.startswith(word) or (
-                        len(candidate) >= PREFIX_MIN_LENGTH + 1 and candidate in word)):
+            for candidate in self._starting_with(word) | self._parts_of(word):
+                if candidate != word:
                     found[candidate] = max(found.get(candidate, 0.0), 0.85)
         cutoff = _fuzzy_cutoff(word)
         if cutoff is not None:
@@ -122,6 +124,29 @@ class SearchIndex:
             ):
                 found[candidate] = max(found.get(candidate, 0.0), score / 100 * 0.9)
         return list(found.items())
+
+
+    def _starting_with(self, prefix: str) -> set[str]:
+        """Vocabulary words that begin with `prefix` ("deutsch" → "deutschkurs")."""
+        found = set()
+        position = self._joined.find("\n" + prefix)
+        while position != -1:
+            end = self._joined.index("\n", position + 1)
+            found.add(self._joined[position + 1 : end])
+            position = self._joined.find("\n" + prefix, end)
+        return found
+
+    def _parts_of(self, word: str) -> set[str]:
+        """Vocabulary words inside a typed compound ("deutschkursangebot" → "deutschkurs")."""
+        shortest = PREFIX_MIN_LENGTH + 1
+        if len(word) > LONGEST_COMPOUND:
+            return set()
+        return {
+            word[start:end]
+            for start in range(len(word) - shortest + 1)
+            for end in range(start + shortest, len(word) + 1)
+            if word[start:end] in self._postings
+        }
 
 
 def _fuzzy_cutoff(word: str) -> float | None:
