@@ -16,6 +16,7 @@ from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
+    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -28,6 +29,14 @@ from tests.telegram_emulator import BotApiEmulator
 
 TOKEN = "123456:TEST-token"
 ALICE = 4711
+
+
+async def stop_application(app: Application) -> None:  # type: ignore[type-arg]  # generic in six types
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
 
 
 @pytest_asyncio.fixture
@@ -111,11 +120,7 @@ async def test_application_long_polling_echo(emulator: BotApiEmulator) -> None:
         # message ids are per chat and shared with the resident's messages: 1 hallo, 2 /start, then the replies
         assert sorted(m.message_id for m in messages) == [3, 4]
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        await stop_application(app)
     polls = [params for method, params in emulator.calls if method == "getUpdates"]
     assert polls[0]["timeout"] == 1 and polls[-1]["offset"] == 3  # the last call confirms both updates
     assert await raw_call(emulator, "getUpdates") == (200, {"ok": True, "result": []})
@@ -310,11 +315,7 @@ async def test_callback_query_through_application(emulator: BotApiEmulator) -> N
         assert update["callback_query"]["message"]["reply_markup"]["inline_keyboard"][0][1]["text"] == "Blau"
         await emulator.wait_until(lambda: emulator.messages(ALICE)[0].edits == 1, timeout=3)
     finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        await stop_application(app)
     assert emulator.answered_callbacks[query_id]["text"] == "gewählt: blau"
     assert emulator.messages(ALICE)[0].text == "Du hast blau gewählt"
     async with Bot(TOKEN, base_url=emulator.base_url) as bot:

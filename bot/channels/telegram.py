@@ -21,7 +21,7 @@ from telegram import BotCommand, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from bot.channels.telegram_render import Keyboard, TelegramMessage, render
 from bot.config import Settings
@@ -38,7 +38,7 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMe
                         category=PTBUserWarning)
 UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation",
                      "contact", "poll", "venue", "dice")
-SEND_ATTEMPTS = 6
+SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through network trouble or 5xx answers
 Result = TypeVar("Result")
 
 
@@ -225,7 +225,7 @@ class TelegramChannel:
     async def _retrying(self, make_call: Callable[[], Awaitable[Result]]) -> Result:
         """Retry transient failures of one API call with exponential backoff (429s: the rate limiter)."""
         async for attempt in AsyncRetrying(retry=retry_if_exception(_transient), reraise=True,
-                                           stop=stop_after_attempt(SEND_ATTEMPTS),
+                                           stop=stop_after_delay(SEND_PATIENCE_SECONDS),
                                            wait=wait_exponential(multiplier=0.2, max=10)):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
