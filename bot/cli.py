@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -123,18 +124,25 @@ async def _chat(app: App, arguments: argparse.Namespace) -> None:
 
 
 async def run(settings: Settings, arguments: argparse.Namespace) -> int:
-    if settings.telegram_token is None:
+    if settings.telegram_token is None and not settings.matrix_homeserver:
         print(
             "No channel is configured, so there is nothing to run.\n"
-            "Set QB_TELEGRAM_TOKEN for Telegram (see the README, section “Telegram”); Matrix follows.\n"
+            "Set QB_TELEGRAM_TOKEN for Telegram, or QB_MATRIX_HOMESERVER, QB_MATRIX_USER_ID and "
+            "QB_MATRIX_PASSWORD for Matrix (see the README, section “Channels”).\n"
             "To try the bot in this terminal: quartiersbot chat",
             file=sys.stderr,
         )
         return 2
-    from bot.channels.telegram import TelegramChannel  # only a configured channel loads its library
-
     app = await create_app(settings)
-    channels = [TelegramChannel(app.conversation, settings)]
+    channels: list[Channel] = []
+    if settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel  # only a configured channel loads its library
+
+        channels.append(TelegramChannel(app.conversation, settings))
+    if settings.matrix_homeserver:
+        from bot.channels.matrix import MatrixChannel
+
+        channels.append(MatrixChannel(app.conversation, settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -144,6 +152,10 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+class Channel(Protocol):
+    async def run(self, stop: asyncio.Event) -> None: ...
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run}

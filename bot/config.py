@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     telegram_webhook_listen: Annotated[str, Field(pattern=r"^[^:\s]+:\d{1,5}$")] = "127.0.0.1:8443"
     telegram_max_rate: Annotated[float, Field(gt=0)] = 30.0
 
+    matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+    matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""
+    matrix_password: SecretStr | None = None
+    matrix_access_token: SecretStr | None = None
+    matrix_device_id: str = ""
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
@@ -88,6 +94,16 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError("QB_TELEGRAM_WEBHOOK_SECRET is required with QB_TELEGRAM_WEBHOOK_URL "
                              "(16 to 256 characters: letters, digits, _ and -)")
+        return self
+
+    @model_validator(mode="after")
+    def _matrix_complete(self) -> Settings:
+        if self.matrix_homeserver:
+            if not self.matrix_user_id:
+                raise ValueError("QB_MATRIX_USER_ID is required with QB_MATRIX_HOMESERVER (e.g. @bot:example.org)")
+            if self.matrix_password is None and not (self.matrix_access_token and self.matrix_device_id):
+                raise ValueError("QB_MATRIX_PASSWORD, or QB_MATRIX_ACCESS_TOKEN with QB_MATRIX_DEVICE_ID, "
+                                 "is required with QB_MATRIX_HOMESERVER")
         return self
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ from bot.conversation.messages import Incoming, Reply, parse_text
 from bot.db.engine import create_engine_for_url, session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Resident
+from tests.synapse import Synapse
 
 ROOT = Path(__file__).resolve().parents[1]
 HORST = ROOT / "content" / "horst"
@@ -91,6 +92,15 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     await engine.dispose()
     if backend == "postgresql":
         await _drop_postgres_database(url)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def synapse(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Synapse]:
+    """One real Synapse for the session; tests that use it carry xdist_group("synapse")."""
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    await server.start()
+    yield server
+    await server.stop()
 
 
 def settings_for(database: Database, tmp_path: Path, **overrides: object) -> Settings:

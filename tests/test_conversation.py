@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.app import App, create_app
 from bot.clock import FixedClock
 from bot.conversation.context import Context
+from bot.conversation.messages import Incoming
 from bot.db.models import ConversationState, Resident
 from tests.conftest import Chat, Database, settings_for
 
@@ -152,3 +153,11 @@ async def test_residents_served_at_once_keep_their_own_language(app: App) -> Non
         assert german.last[0].text != english.last[0].text != arabic.last[0].text
         assert arabic.last[0].right_to_left and not german.last[0].right_to_left
         assert english.last[0].text == "What do you need? Tap a button or type its number."
+
+
+async def test_an_event_replayed_after_a_restart_is_answered_once(app: App) -> None:
+    chat = Chat(app, language_hint="en")
+    first = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-1"))
+    again = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-1"))
+    other = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-2"))
+    assert first and other and again == []

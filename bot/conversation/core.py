@@ -28,7 +28,7 @@ from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
 from bot.conversation.state import FlowStates
-from bot.db.models import ConversationState, Resident
+from bot.db.models import ConversationState, ProcessedEvent, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
 
@@ -93,6 +93,8 @@ class Conversation:
     async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch) -> list[Reply]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
+            if incoming.event_id is not None and not await self._first_time(session, incoming):
+                return []  # answered before (a replay after a restart)
             resident, state_rows = await self._lock_resident(session, incoming)
             if resident.unreachable_since is not None:
                 resident.unreachable_since = None  # they write again, so they can be reached again
@@ -121,6 +123,16 @@ class Conversation:
             replies = self._finish(ctx, replies)
             await states.save()
         return replies
+
+    async def _first_time(self, session: AsyncSession, incoming: Incoming) -> bool:
+        """Record the event id with the answer; False when it was recorded by an earlier answer."""
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        result = await session.execute(
+            insert(ProcessedEvent)
+            .values(channel=incoming.channel, event_id=incoming.event_id, processed_at=self.clock.now())
+            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _lock_resident(self, session: AsyncSession, incoming: Incoming
                              ) -> tuple[Resident, list[ConversationState]]:

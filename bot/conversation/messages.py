@@ -27,6 +27,7 @@ class Incoming:
     location: tuple[float, float] | None = None
     unsupported: str | None = None
     private: bool = True
+    event_id: str | None = None  # the platform's id; given, a replayed event is answered only once
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,19 @@ class OpeningSlot(Base):
     closes_minute: Mapped[int] = mapped_column(Integer)
 
 
+class ProcessedEvent(Base):
+    """Platform events already answered (e.g. Matrix event ids), so a replay is never answered twice.
+
+    Written in the same transaction as the answer; holds no link to the resident.
+    """
+
+    __tablename__ = "processed_events"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class UnmetSearch(Base):
     """A search that found nothing, kept for staff review; deliberately without the resident."""
 

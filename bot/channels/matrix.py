@@ -1,0 +1,254 @@
+"""Matrix: matrix-nio with end-to-end encryption as the transport; flows live in the core.
+
+Residents open a direct chat (Element encrypts it by default); the bot joins, decrypts, and
+answers encrypted where the room is. Device trust: the bot encrypts for every device of the
+people in a room without verifying them (`ignore_unverified_devices`), as a public contact
+point cannot verify strangers; it never shares keys with devices that are not in the room.
+
+No loss, no replay: the sync token is saved only after every event of that sync was handled,
+each event id is answered at most once (recorded with the answer, see `Incoming.event_id`),
+and on the very first start the history is skipped. Replies wait in an ordered queue and are
+sent when the homeserver is reachable again; nio itself waits out M_LIMIT_EXCEEDED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomMessage,
+    RoomMessageText,
+    RoomSendError,
+    SyncError,
+    SyncResponse,
+)
+
+from bot.channels.matrix_render import render
+from bot.config import Settings
+from bot.conversation.core import Conversation
+from bot.conversation.messages import Incoming, parse_text
+
+CHANNEL = "matrix"
+log = logging.getLogger(__name__)
+SYNC_TIMEOUT_MS = 30_000
+MAX_BACKOFF_SECONDS = 30.0
+GEO_URI = re.compile(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+MEDIA_TYPES = {"m.image": "photo", "m.audio": "voice", "m.video": "video", "m.file": "document",
+               "m.sticker": "sticker"}
+
+
+class MatrixChannel:
+    def __init__(self, conversation: Conversation, settings: Settings) -> None:
+        if not settings.matrix_homeserver or not settings.matrix_user_id:
+            raise ValueError("QB_MATRIX_HOMESERVER and QB_MATRIX_USER_ID are not set")
+        self.conversation = conversation
+        self.settings = settings
+        self.folder = settings.data_dir / "matrix" / re.sub(r"[^A-Za-z0-9_.-]", "_", settings.matrix_user_id)
+        self.store = self.folder / "store"
+        self.store.mkdir(parents=True, exist_ok=True)  # nio needs it before login
+        config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False, max_limit_exceeded=None,
+                                   max_timeouts=None)
+        self.client = AsyncClient(settings.matrix_homeserver, settings.matrix_user_id, store_path=str(self.store),
+                                  config=config)
+        self.outbox: asyncio.Queue[tuple[str, dict[str, Any], str]] = asyncio.Queue()
+
+    @property
+    def _credentials(self) -> Path:
+        return self.folder / "credentials.json"
+
+    @property
+    def _token_file(self) -> Path:
+        return self.folder / "sync_token"
+
+    async def login(self) -> None:
+        """Reuse the stored device; log in (a new device) only the very first time."""
+        settings = self.settings
+        if self._credentials.exists():
+            saved = json.loads(self._credentials.read_text(encoding="utf-8"))
+            self.client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+            return
+        if settings.matrix_access_token is not None and settings.matrix_device_id:
+            self.client.restore_login(settings.matrix_user_id, settings.matrix_device_id,
+                                      settings.matrix_access_token.get_secret_value())
+        else:
+            assert settings.matrix_password is not None
+            response = await self.client.login(settings.matrix_password.get_secret_value(), device_name="Quartiersbot")
+            if not isinstance(response, LoginResponse):
+                raise RuntimeError(f"Matrix login failed: {response}")
+        self._save(self._credentials, json.dumps({"user_id": self.client.user_id, "device_id": self.client.device_id,
+                                                  "access_token": self.client.access_token}))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.login()
+        if self.client.should_upload_keys:
+            # Before joining any room: a resident who writes at once must find the bot's device keys.
+            await self.client.keys_upload()
+        sender = asyncio.create_task(self._send_loop())
+        try:
+            token = self._token_file.read_text(encoding="utf-8").strip() if self._token_file.exists() else None
+            if token is None:
+                first = await self._sync(None, stop, timeout=0, full_state=True)
+                if first is None:
+                    return
+                await self._after_sync(first, handle_messages=False)  # history is never answered
+                token = first.next_batch
+                self._save(self._token_file, token)
+            log.info("Matrix channel is serving as %s (device %s)", self.client.user_id, self.client.device_id)
+            full_state = True  # nio keeps no rooms across restarts: the first sync of a run brings them
+            while not stop.is_set():
+                response = await self._sync(token, stop, timeout=0 if full_state else SYNC_TIMEOUT_MS,
+                                            full_state=full_state)
+                full_state = False
+                if response is None:
+                    break
+                await self._after_sync(response, handle_messages=True)
+                token = response.next_batch
+                self._save(self._token_file, token)  # only now: a crash above re-delivers, never skips
+            await self._drain()
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+            await self.client.close()
+
+    async def _sync(self, token: str | None, stop: asyncio.Event, timeout: int,  # noqa: ASYNC109
+                    full_state: bool = False) -> SyncResponse | None:
+        """One sync, retried with backoff while the homeserver is away; None when asked to stop."""
+        delay = 1.0
+        while not stop.is_set():
+            sync = asyncio.ensure_future(self.client.sync(timeout=timeout, since=token, full_state=full_state))
+            stopping = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if sync not in done:
+                sync.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sync
+                return None
+            stopping.cancel()
+            try:
+                response = sync.result()
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                response = SyncError(str(error))
+            if isinstance(response, SyncResponse):
+                return response
+            log.warning("Matrix sync failed (%s); trying again in %.0f s", response, delay)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+        return None
+
+    async def _after_sync(self, response: SyncResponse, handle_messages: bool) -> None:
+        await self._keep_keys()
+        for room_id in response.rooms.invite:
+            joined = await self.client.join(room_id)
+            log.info("joined room %s after an invitation (%s)", room_id, type(joined).__name__)
+        if not handle_messages:
+            return
+        for room_id, info in response.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            for event in info.timeline.events:
+                if isinstance(event, RoomMessage | MegolmEvent) and event.sender != self.client.user_id:
+                    await self._on_message(room, event)
+        await self._keep_keys()
+
+    async def _keep_keys(self) -> None:
+        """What nio's sync_forever does after each sync; keys_query matters most (new resident devices)."""
+        await self.client.send_to_device_messages()
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys:
+            await self.client.keys_claim(self.client.get_users_for_key_claiming())
+
+    def to_incoming(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> Incoming | None:
+        private = room.member_count <= 2
+        base: dict[str, Any] = {"channel": CHANNEL, "user_id": event.sender, "private": private,
+                                "event_id": event.event_id}
+        if isinstance(event, MegolmEvent):
+            log.warning("could not decrypt event %s in room %s; asking for its keys", event.event_id, room.room_id)
+            return None
+        content = event.source.get("content", {})
+        if not private and not self._mentioned(content):
+            return None
+        if isinstance(event, RoomMessageText):
+            incoming = parse_text(CHANNEL, event.sender, _without_reply_fallback(event.body),
+                                  command_prefixes=("/", "!"))
+            return Incoming(**{**incoming.__dict__, "private": private, "event_id": event.event_id})
+        msgtype = content.get("msgtype", "")
+        if msgtype == "m.location" and (match := GEO_URI.match(content.get("geo_uri", ""))):
+            return Incoming(**base, location=(float(match[1]), float(match[2])))
+        return Incoming(**base, unsupported=MEDIA_TYPES.get(msgtype, "other"))
+
+    def _mentioned(self, content: dict[str, Any]) -> bool:
+        user_id = self.client.user_id
+        mentions = content.get("m.mentions", {}).get("user_ids", [])
+        body = str(content.get("body", ""))
+        return user_id in mentions or user_id in body or user_id.split(":")[0].lstrip("@") in body.lower()
+
+    async def _on_message(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> None:
+        if isinstance(event, MegolmEvent):
+            await self.client.request_room_key(event)
+        incoming = self.to_incoming(room, event)
+        if incoming is None:
+            return
+        for index, reply in enumerate(await self.conversation.handle(incoming)):
+            await self.outbox.put((room.room_id, render(reply), f"qb-{event.event_id}-{index}"))
+
+    async def _send_loop(self) -> None:
+        """Send replies in order; a reply that cannot be sent waits and is tried again, never dropped."""
+        while True:
+            room_id, content, transaction = await self.outbox.get()
+            delay = 1.0
+            while True:
+                try:
+                    response = await self.client.room_send(room_id, "m.room.message", content, tx_id=transaction,
+                                                           ignore_unverified_devices=True)
+                except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                    response = RoomSendError(str(error))
+                if not isinstance(response, RoomSendError):
+                    break
+                if response.status_code == "M_FORBIDDEN":
+                    log.info("may not write to room %s (%s); reply dropped", room_id, response.message)
+                    break
+                log.warning("could not send to room %s (%s); trying again in %.0f s", room_id, response, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            self.outbox.task_done()
+
+    async def _drain(self) -> None:
+        """On shutdown, give queued replies a moment to go out."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.outbox.join(), 10)
+
+    @staticmethod
+    def _save(path: Path, text: str) -> None:
+        """Write atomically and privately: these files hold the account's access token."""
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.chmod(temporary, 0o600)
+        temporary.replace(path)
+
+
+def _without_reply_fallback(body: str) -> str:
+    """Replies quote the original as "> " lines first; the resident's words follow them."""
+    lines = body.split("\n")
+    while lines and lines[0].startswith("> "):
+        lines.pop(0)
+    return "\n".join(lines).strip() or body
+

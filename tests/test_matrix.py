@@ -1,0 +1,179 @@
+"""The console scenarios again, on Matrix: a real Synapse on 127.0.0.1, real matrix-nio clients
+with end-to-end encryption, and the bot's Matrix channel (in-process, or as `quartiersbot run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.app import App, create_app
+from bot.channels.matrix import MatrixChannel
+from bot.clock import FixedClock
+from bot.config import Settings
+from tests.conftest import Database, settings_for
+from tests.matrix_resident import MatrixResident
+from tests.synapse import Synapse
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
+PASSWORD = "a-long-test-password"
+BOT = "quartiersbot"
+
+
+async def new_bot_account(synapse: Synapse) -> str:
+    user_id = await synapse.register(f"{BOT}-{uuid.uuid4().hex[:8]}", PASSWORD)
+    await synapse.lift_ratelimit(user_id)
+    return user_id
+
+
+def matrix_settings(database: Database, folder: Path, synapse: Synapse, bot_user: str) -> Settings:
+    return settings_for(database, folder, matrix_homeserver=synapse.base_url, matrix_user_id=bot_user,
+                        matrix_password=PASSWORD)
+
+
+class RunningBot:
+    def __init__(self, app: App, settings: Settings) -> None:
+        self.app = app
+        self.user_id = settings.matrix_user_id
+        self.channel = MatrixChannel(app.conversation, settings)
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(self.channel.run(self.stop))
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 60)
+
+
+@pytest_asyncio.fixture
+async def bot(database: Database, tmp_path: Path, clock: FixedClock, synapse: Synapse) -> AsyncIterator[RunningBot]:
+    settings = matrix_settings(database, tmp_path / "bot", synapse, await new_bot_account(synapse))
+    running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+    yield running
+    await running.close()
+
+
+@pytest_asyncio.fixture
+async def bot_account(bot: RunningBot, resident: MatrixResident) -> str:
+    """The running bot's user id, once its device keys are published (it has just started)."""
+    await resident.wait_for_device_keys(bot.user_id)
+    return bot.user_id
+
+
+@pytest_asyncio.fixture
+async def resident(synapse: Synapse, tmp_path: Path) -> AsyncIterator[MatrixResident]:
+    localpart = f"resident-{uuid.uuid4().hex[:8]}"
+    user_id = await synapse.register(localpart, PASSWORD)
+    person = MatrixResident(synapse.base_url, user_id, PASSWORD, tmp_path / "residents")
+    await person.login()
+    yield person
+    await person.close()
+
+
+async def test_encrypted_dm_finds_the_german_course_in_romanian(resident: MatrixResident, bot_account: str) -> None:
+    await resident.open_dm(bot_account, encrypted=True)
+    await resident.wait_for_member(bot_account)
+    await resident.say("!start")
+    picker = (await resident.replies(1, bot_account))[-1]
+    assert "Română" in picker.body and "1. Deutsch" in picker.body
+    await resident.say("Română")  # the label, as typed
+    menu = (await resident.replies(3, bot_account))[-1]
+    assert "Găsiți" in menu.body or "oferte" in menu.body.lower()
+    await resident.say("curs de germană")
+    results = (await resident.replies(4, bot_account))[-1]
+    assert "1. " in results.body
+    await resident.say("1")
+    card = (await resident.replies(5, bot_account))[-1]
+    assert "openstreetmap.org" in card.body
+    assert card.source["content"].get("format") == "org.matrix.custom.html"
+    assert not resident.undecryptable
+
+
+async def test_unencrypted_dm_and_numbers_and_commands(resident: MatrixResident, bot_account: str) -> None:
+    await resident.open_dm(bot_account, encrypted=False)
+    await resident.wait_for_member(bot_account)
+    await resident.say("/language")
+    await resident.replies(1, bot_account)
+    await resident.say("3")  # English
+    menu = (await resident.replies(3, bot_account))[-1]
+    assert "1. 🔎 Find offers" in menu.body
+    await resident.say("1")
+    topics = (await resident.replies(4, bot_account))[-1]
+    assert "Choose a topic" in topics.body
+
+
+async def test_group_rooms_are_answered_only_when_mentioned(resident: MatrixResident, synapse: Synapse,
+                                                            bot_account: str) -> None:
+    neighbour = await synapse.register(f"neighbour-{uuid.uuid4().hex[:8]}", PASSWORD)
+    await resident.open_dm(bot_account, encrypted=False, others=(neighbour,))
+    await resident.wait_for_member(bot_account)
+    await resident.say("Hallo zusammen")
+    await resident.say(f"{bot_account} hallo?")
+    notice = (await resident.replies(1, bot_account))[-1]
+    assert "private" in notice.body.lower() or "privat" in notice.body.lower()
+    await asyncio.sleep(2)
+    await resident.sync()
+    assert len([event for event in resident.received if event.sender == bot_account]) == 1
+
+
+async def test_a_killed_bot_restarts_without_losing_or_repeating_and_keeps_its_device(
+        database: Database, tmp_path: Path, synapse: Synapse, resident: MatrixResident) -> None:
+    bot_user = await new_bot_account(synapse)
+    environment = {**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": _plain(database.url),
+                   "QB_MATRIX_HOMESERVER": synapse.base_url, "QB_MATRIX_USER_ID": bot_user,
+                   "QB_MATRIX_PASSWORD": PASSWORD}
+    await _migrate(environment)
+    process = await _start_bot(environment)
+    await resident.wait_for_device_keys(bot_user)
+    await resident.open_dm(bot_user, encrypted=True)
+    await resident.wait_for_member(bot_user, timeout=60)
+    await resident.say("!language")
+    await resident.replies(1, bot_user, timeout=60)
+    process.send_signal(signal.SIGKILL)  # killed in the middle of the conversation
+    await process.wait()
+    credentials = tmp_path / "bot" / "matrix" / bot_user.replace("@", "_").replace(":", "_") / "credentials.json"
+    device = json.loads(credentials.read_text())["device_id"]
+    await resident.say("3")  # written while the bot is down: English
+    process = await _start_bot(environment)
+    try:
+        menu = (await resident.replies(3, bot_user, timeout=60))[-1]
+        assert "Find offers" in menu.body
+        await asyncio.sleep(3)
+        await resident.sync()
+        assert len([event for event in resident.received if event.sender == bot_user]) == 3  # nothing twice
+        assert json.loads(credentials.read_text())["device_id"] == device
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 60)
+
+
+async def test_synapse_restarting_under_the_bot_loses_nothing(resident: MatrixResident, synapse: Synapse,
+                                                               bot_account: str) -> None:
+    await resident.open_dm(bot_account, encrypted=True)
+    await resident.wait_for_member(bot_account)
+    await resident.say("!help")
+    await resident.replies(1, bot_account)
+    await synapse.restart()
+    await resident.say("!menu")
+    await resident.replies(2, bot_account, timeout=90)
+
+
+async def _migrate(environment: dict[str, str]) -> None:
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "migrate", env=environment,
+                                                   stdout=asyncio.subprocess.DEVNULL)
+    assert await process.wait() == 0
+
+
+async def _start_bot(environment: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=environment)
+
+
+def _plain(url: str) -> str:
+    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
