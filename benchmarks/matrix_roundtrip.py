@@ -74,6 +74,7 @@ async def main() -> None:
                     await synapse.lift_ratelimit(user)
                     resident = MatrixResident(synapse.base_url, user, PASSWORD, work / "residents")
                     await resident.login()
+                    await resident.wait_for_device_keys(bot)  # the bot has just started for the first time
                     await resident.open_dm(bot, encrypted=encrypted)
                     await resident.wait_for_member(bot, timeout=60)
                     samples = await round_trips(resident, bot, arguments.messages)

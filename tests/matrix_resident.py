@@ -47,6 +47,8 @@ class MatrixResident:
             is_direct=not others, invite=[bot_user_id, *others], initial_state=[ENCRYPTION] if encrypted else [])
         assert isinstance(response, RoomCreateResponse), response
         self.room_id = response.room_id
+        while self.room_id not in self.client.rooms:  # nio sends only to rooms it has synced
+            await self.sync(timeout=1000)
         return self.room_id
 
     async def wait_for_device_keys(self, user_id: str, timeout: float = 60) -> None:  # noqa: ASYNC109
@@ -67,8 +69,8 @@ class MatrixResident:
         while time.monotonic() < deadline:
             await self.sync(timeout=1000)
             room = self.client.rooms.get(self.room_id)
-            if room is not None and user_id in room.users:
-                return
+            if room is not None and user_id in room.users and user_id not in room.invited_users:
+                return  # joined, not merely invited
         raise AssertionError(f"{user_id} did not join {self.room_id}")
 
     async def say(self, text: str) -> None:

@@ -177,3 +177,22 @@ async def _start_bot(environment: dict[str, str]) -> asyncio.subprocess.Process:
 
 def _plain(url: str) -> str:
     return url.replace("+aiosqlite", "").replace("+asyncpg", "")
+
+
+async def test_the_very_first_start_skips_old_history(database: Database, tmp_path: Path, clock: FixedClock,
+                                                     synapse: Synapse, resident: MatrixResident) -> None:
+    bot_user = await new_bot_account(synapse)
+    await resident.open_dm(bot_user, encrypted=False)
+    await resident.say("!menu")  # written before the bot ever ran: history, not to be answered
+    settings = matrix_settings(database, tmp_path / "bot", synapse, bot_user)
+    running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+    try:
+        await resident.wait_for_member(bot_user)
+        await resident.say("!help")
+        await resident.replies(1, bot_user)
+        await asyncio.sleep(2)
+        await resident.sync()
+        answers = [event for event in resident.received if event.sender == bot_user]
+        assert len(answers) == 1 and "Deutsch" in answers[0].body  # one answer: the first contact's picker
+    finally:
+        await running.close()

@@ -7,7 +7,7 @@ point cannot verify strangers; it never shares keys with devices that are not in
 
 No loss, no replay: the sync token is saved only after every event of that sync was handled,
 each event id is answered at most once (recorded with the answer, see `Incoming.event_id`),
-and on the very first start the history is skipped. Replies wait in an ordered queue and are
+and history written before the bot's very first start is never answered. Replies wait in an ordered queue and are
 sent when the homeserver is reachable again; nio itself waits out M_LIMIT_EXCEEDED.
 """
 
@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class MatrixChannel:
         self.client = AsyncClient(settings.matrix_homeserver, settings.matrix_user_id, store_path=str(self.store),
                                   config=config)
         self.outbox: asyncio.Queue[tuple[str, dict[str, Any], str]] = asyncio.Queue()
+        self.serving_since_ms = 0
 
     @property
     def _credentials(self) -> Path:
@@ -72,6 +74,10 @@ class MatrixChannel:
     @property
     def _token_file(self) -> Path:
         return self.folder / "sync_token"
+
+    @property
+    def _since_file(self) -> Path:
+        return self.folder / "serving_since"
 
     async def login(self) -> None:
         """Reuse the stored device; log in (a new device) only the very first time."""
@@ -99,6 +105,10 @@ class MatrixChannel:
         sender = asyncio.create_task(self._send_loop())
         try:
             token = self._token_file.read_text(encoding="utf-8").strip() if self._token_file.exists() else None
+            if not self._since_file.exists():
+                # History written before the bot ever served is never answered, also in rooms it joins later.
+                self._save(self._since_file, str(int(time.time() * 1000)))
+            self.serving_since_ms = int(self._since_file.read_text(encoding="utf-8"))
             if token is None:
                 first = await self._sync(None, stop, timeout=0, full_state=True)
                 if first is None:
@@ -162,7 +172,8 @@ class MatrixChannel:
             if room is None:
                 continue
             for event in info.timeline.events:
-                if isinstance(event, RoomMessage | MegolmEvent) and event.sender != self.client.user_id:
+                if (isinstance(event, RoomMessage | MegolmEvent) and event.sender != self.client.user_id
+                        and event.server_timestamp >= self.serving_since_ms):
                     await self._on_message(room, event)
         await self._keep_keys()
 
