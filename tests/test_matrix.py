@@ -196,3 +196,36 @@ async def test_the_very_first_start_skips_old_history(database: Database, tmp_pa
         assert len(answers) == 1 and "Deutsch" in answers[0].body  # one answer: the first contact's picker
     finally:
         await running.close()
+
+
+async def test_rate_limited_replies_wait_and_none_is_lost(database: Database, tmp_path: Path, clock: FixedClock
+                                                          ) -> None:
+    """A homeserver that limits the bot's sending (M_LIMIT_EXCEEDED with retry_after_ms): every reply
+    still arrives, in order."""
+    strict = Synapse(tmp_path / "strict-synapse", config_overrides={"rc_message": {"per_second": 2, "burst_count": 3}})
+    await strict.start()
+    try:
+        bot_user = await strict.register(f"{BOT}-{uuid.uuid4().hex[:8]}", PASSWORD)  # no override: limited
+        person_id = await strict.register(f"resident-{uuid.uuid4().hex[:8]}", PASSWORD)
+        await strict.lift_ratelimit(person_id)
+        person = MatrixResident(strict.base_url, person_id, PASSWORD, tmp_path / "residents")
+        await person.login()
+        settings = matrix_settings(database, tmp_path / "bot", strict, bot_user)
+        running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+        try:
+            await person.wait_for_device_keys(bot_user)
+            await person.open_dm(bot_user, encrypted=False)
+            await person.wait_for_member(bot_user)
+            await person.say("!language")
+            await person.replies(1, bot_user)
+            await person.say("3")  # English: greeting and menu
+            await person.replies(3, bot_user)
+            for _ in range(10):
+                await person.say("!help")
+            answers = await person.replies(13, bot_user, timeout=60)
+            assert all("/menu" in answer.body for answer in answers[3:])
+        finally:
+            await running.close()
+            await person.close()
+    finally:
+        await strict.stop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -200,7 +201,7 @@ class MatrixChannel:
         if isinstance(event, RoomMessageText):
             incoming = parse_text(CHANNEL, event.sender, _without_reply_fallback(event.body),
                                   command_prefixes=("/", "!"))
-            return Incoming(**{**incoming.__dict__, "private": private, "event_id": event.event_id})
+            return dataclasses.replace(incoming, private=private, event_id=event.event_id)
         msgtype = content.get("msgtype", "")
         if msgtype == "m.location" and (match := GEO_URI.match(content.get("geo_uri", ""))):
             return Incoming(**base, location=(float(match[1]), float(match[2])))

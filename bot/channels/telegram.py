@@ -11,6 +11,7 @@ blocked the bot is marked unreachable.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -155,7 +156,7 @@ class TelegramChannel:
             return Incoming(**base, location=(message.location.latitude, message.location.longitude))
         if message.text is not None:
             incoming = parse_text(CHANNEL, base["user_id"], message.text, language_hint=user.language_code)
-            return Incoming(**{**incoming.__dict__, "private": base["private"]})
+            return dataclasses.replace(incoming, private=base["private"])
         kind = next((kind for kind in UNSUPPORTED_KINDS if getattr(message, kind, None)), "other")
         return Incoming(**base, unsupported=kind)
 
