@@ -126,9 +126,8 @@ class Conversation:
 
     async def _first_time(self, session: AsyncSession, incoming: Incoming) -> bool:
         """Record the event id with the answer; False when it was recorded by an earlier answer."""
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         result = await session.execute(
-            insert(ProcessedEvent)
+            _insert(session, ProcessedEvent)
             .values(channel=incoming.channel, event_id=incoming.event_id, processed_at=self.clock.now())
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
         )
@@ -146,9 +145,8 @@ class Conversation:
         rows = (await session.execute(query)).all()
         if not rows:
             now = self.clock.now()
-            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             await session.execute(
-                insert(Resident)
+                _insert(session, Resident)
                 .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
                         last_seen_at=now)
                 .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
@@ -240,6 +238,12 @@ class Conversation:
         if handler is None:
             raise RuntimeError("the router lacks a required screen (menu, language picker or help)")
         return handler
+
+
+def _insert(session: AsyncSession, table: type[Resident] | type[ProcessedEvent]) -> Any:
+    """An INSERT that can say ON CONFLICT DO NOTHING, in the session's SQL dialect."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 def resolve_choice(choices: list[list[str]], text: str) -> str | None:
