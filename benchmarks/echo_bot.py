@@ -12,6 +12,8 @@ import signal
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.channels.telegram import CONCURRENT_UPDATES
+
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.text is not None
@@ -21,7 +23,8 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def main() -> None:
     api = os.environ["QB_TELEGRAM_API_URL"]
     application = (ApplicationBuilder().token(os.environ["QB_TELEGRAM_TOKEN"]).base_url(api)
-                   .base_file_url(api.rsplit("/bot", 1)[0] + "/file/bot").concurrent_updates(256).build())
+                   .base_file_url(api.rsplit("/bot", 1)[0] + "/file/bot")
+                   .concurrent_updates(CONCURRENT_UPDATES).build())
     application.add_handler(MessageHandler(filters.TEXT, echo))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -8,9 +8,9 @@ the conversation core and the database. Each measurement is a burst: every resid
 its messages at once, and the clock stops when the last reply arrived. Latency is from an
 update becoming available to its reply arriving at the emulator.
 
-Both bots process up to 256 updates at once. The whole bot's rate limiter is lifted for this
-(QB_TELEGRAM_MAX_RATE); against real Telegram
-it keeps replies under about 30 per second, which would otherwise be what is measured.
+Both bots process up to the same number of updates at once (CONCURRENT_UPDATES). The whole
+bot's rate limiter is lifted for this (QB_TELEGRAM_MAX_RATE); against real Telegram it keeps
+replies under about 30 per second, which would otherwise be what is measured.
 Usage: python benchmarks/telegram_throughput.py [--residents 40] [--messages 10] [--backends sqlite,postgresql]
 """
 
