@@ -29,10 +29,9 @@ def register(router: Router) -> None:
             ctx.resident.language = parts[1]
             ctx.translator = Translator.for_language(parts[1], ctx.settings.zone)
             deep_link = ctx.core.pop("after_language", "")
-            confirmation = ctx.reply(ctx._("Language: {language}").format(language=BY_CODE[parts[1]].native_name))
-            start = router.commands["start"]
             if first_choice or deep_link:
-                return await start(ctx, deep_link)
+                return await router.commands["start"](ctx, deep_link)  # greeting, or the poster's flow
+            confirmation = ctx.reply(ctx._("Language: {language}").format(language=BY_CODE[parts[1]].native_name))
             menu = router.main_menu
             assert menu is not None
             return [confirmation, *await menu(ctx)]

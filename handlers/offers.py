@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.paging import paginate
@@ -107,8 +105,8 @@ def home(ctx: Context, catalog: QuarterCatalog) -> Replies:
 
 def results_payload(ctx: Context) -> str:
     """Where "show results" leads from the filter screen: the list the resident came from."""
-    state = ctx.states.get(FLOW)
-    return f"{state.get('results', 'offers:home')}:1" if "results" in state else "offers:home"
+    results = ctx.states.get(FLOW).get("results")
+    return f"{results}:1" if results else "offers:home"
 
 
 def category_results(ctx: Context, catalog: QuarterCatalog, key: str, page: int) -> Replies:
@@ -126,7 +124,7 @@ def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page: int,
     offers = visible(ctx, catalog, found)
     heading = ctx._("Results for “{query}”").format(query=query)
     if not found and record_unmet:
-        _record_unmet(ctx.session, ctx, query)
+        _record_unmet(ctx, query)
     return results(ctx, catalog, offers, page, heading, "offers:q",
                    empty_hint=None if found else ctx._("I found no offer for “{query}”.").format(query=query))
 
@@ -196,6 +194,6 @@ def _nothing_found(ctx: Context, catalog: QuarterCatalog, heading: str, empty_hi
     return ctx.reply("\n".join(lines), choices)
 
 
-def _record_unmet(session: AsyncSession, ctx: Context, query: str) -> None:
-    session.add(UnmetSearch(quarter=ctx.settings.quarter, text=query[:200], language=ctx.translator.code,
+def _record_unmet(ctx: Context, query: str) -> None:
+    ctx.session.add(UnmetSearch(quarter=ctx.settings.quarter, text=query[:200], language=ctx.translator.code,
                             created_at=ctx.clock.now()))

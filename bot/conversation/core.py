@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation.context import CORE_FLOW, Context, StalePayload, isolate_direction
+from bot.conversation.context import Context, StalePayload, isolate_direction
 from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
@@ -293,5 +293,3 @@ def describe(incoming: Incoming) -> str:
         return f"unsupported={incoming.unsupported!r}"
     return f"text_length={len(incoming.text)}"
 
-
-__all__ = ["CORE_FLOW", "Conversation", "resolve_choice"]
