@@ -12,6 +12,7 @@ from bot.conversation.core import Conversation
 from bot.conversation.services import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade_to_head
+from bot.surveys.token import load_secret
 from handlers.registry import build_router
 
 
@@ -34,5 +35,6 @@ async def create_app(settings: Settings, clock: Clock | None = None, migrate: bo
         await upgrade_to_head(engine)
     sessions = session_factory(engine)
     clock = clock or SystemClock()
-    conversation = Conversation(sessions, settings, clock, build_router(), Services())
+    services = Services(survey_secret=load_secret(settings))
+    conversation = Conversation(sessions, settings, clock, build_router(), services)
     return App(settings, engine, sessions, clock, conversation)

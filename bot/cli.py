@@ -1,4 +1,4 @@
-"""The `quartiersbot` command: migrate, import, chat, demo, run."""
+"""The `quartiersbot` command: migrate, import, chat, demo, run, survey."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot import runtime
+from bot import cli_survey, runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -24,6 +24,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Offer
 from bot.languages import LANGUAGE_CODES
+from bot.surveys.retention import prune_expired
 
 DEMO_CONTENT = Path(__file__).resolve().parents[1] / "content" / "horst"
 log = logging.getLogger("quartiersbot")
@@ -41,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
         chat.add_argument("--lang", choices=LANGUAGE_CODES, help="the resident's language")
         chat.add_argument("--user", default=None, help="the resident's name on the console")
     commands.add_parser("run", help="start the configured channels and the scheduler")
+    cli_survey.add_parser(commands)
     return root
 
 
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=settings.log_level if arguments.command in {"run", "migrate", "import"} else "WARNING",
+        level=settings.log_level if arguments.command in {"run", "migrate"} else "WARNING",
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
@@ -134,6 +136,9 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         )
         return 2
     app = await create_app(settings)
+    async with app.sessions() as session, session.begin():
+        # Until periodic jobs run, expired survey answers are deleted at each start.
+        await prune_expired(session, app.clock.now().astimezone(settings.zone).date())
     channels: list[Channel] = []
     if settings.telegram_token is not None:
         from bot.channels.telegram import TelegramChannel  # only a configured channel loads its library
@@ -158,7 +163,8 @@ class Channel(Protocol):
     async def run(self, stop: asyncio.Event) -> None: ...
 
 
-_COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run}
+_COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
+             "survey": cli_survey.run}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGE_CODES
     quarter: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "horst"
     log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
+    # Keys the one-way tokens that keep survey answers apart from residents; kept in
+    # QB_DATA_DIR/secret_key when unset. Several processes sharing PostgreSQL need the same one.
+    secret_key: Annotated[SecretStr, Field(min_length=32)] | None = None
 
     telegram_token: SecretStr | None = None
     telegram_api_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""

@@ -39,7 +39,8 @@ def register(router: Router) -> None:
             "How to use me:\n"
             "• Tap a button, or type its number.\n"
             "• Type a word to search offers, for example “food” or “counselling”.\n"
-            "• /menu shows the main menu, /offers the offers, /language changes the language, "
+            "• /menu shows the main menu, /offers the offers, /survey the needs survey, "
+            "/language changes the language, "
             "/help shows this help.\n"
             "You can also visit the Quartiersladen in person."
         )
@@ -67,7 +68,6 @@ def register(router: Router) -> None:
     router.namespace(COMING_SOON_PREFIX, coming_soon)
     for order, label, key in (
         (20, N_("📅 Events"), "events"),
-        (30, N_("📝 Needs survey"), "survey"),
         (40, N_("🎫 Sprechstunde: take a number"), "queue"),
     ):
         router.menu_entry(MenuEntry(order, label, f"{COMING_SOON_PREFIX}:{key}", available=False))

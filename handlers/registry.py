@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import language, menu, offers, scope
+from handlers import language, menu, offers, scope, survey
 
 
 def build_router() -> Router:
     router = Router()
-    for capability in (menu, language, offers, scope):
+    for capability in (menu, language, offers, survey, scope):
         capability.register(router)
     return router

@@ -45,7 +45,8 @@ async def count_offers(app: App, quarter: str) -> int:
 
 
 def test_the_horst_example_content_is_valid_and_large_enough() -> None:
-    categories, offers = read_folder(HORST)
+    content = read_folder(HORST)
+    categories, offers = content.categories, content.offers
     assert categories is not None and offers is not None
     assert categories.example_data and offers.example_data
     assert len(offers.offers) >= 30

@@ -55,7 +55,7 @@ async def test_text_not_in_the_residents_language_falls_back_to_german_with_a_no
     chat = Chat(app, language_hint="pl")
     await chat.say("/start")
     await chat.tap("offers:o:deutschkurs-horst")
-    _, offers = read_folder(HORST)
+    offers = read_folder(HORST).offers
     assert offers is not None
     course = next(offer for offer in offers.offers if offer.key == "deutschkurs-horst")
     if "pl" in course.texts:

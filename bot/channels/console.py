@@ -22,7 +22,7 @@ def render(reply: Reply) -> str:
     if reply.title:
         lines.append(f"*{reply.title}*")
     lines.append(reply.text)
-    lines += [f"  [{number}] {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+    lines += [f"  [{number}] {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
 
 

@@ -19,8 +19,8 @@ def render(reply: Reply) -> dict[str, Any]:
     formatted.append(html.escape(reply.text).replace("\n", "<br/>"))
     if reply.choices:
         plain.append("")
-        plain += [f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
-        items = "".join(f"<li>{html.escape(choice.label)}</li>" for choice in reply.choices)
+        plain += [f"{number}. {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
+        items = "".join(f"<li>{html.escape(choice.shown_label)}</li>" for choice in reply.choices)
         formatted.append(f"<ol>{items}</ol>")
     body = "\n".join(plain)
     formatted_body = "<br/>".join(formatted)

@@ -43,8 +43,9 @@ def keyboard(reply: Reply) -> Keyboard | None:
         return None
     rows: list[list[dict[str, str]]] = []
     for choice in reply.choices:
-        button = {"text": choice.label, "callback_data": choice.payload}
-        if rows and len(rows[-1]) == 1 and len(rows[-1][0]["text"]) <= SHORT_LABEL and len(choice.label) <= SHORT_LABEL:
+        label = choice.shown_label
+        button = {"text": label, "callback_data": choice.payload}
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0]["text"]) <= SHORT_LABEL and len(label) <= SHORT_LABEL:
             rows[-1].append(button)
         else:
             rows.append([button])

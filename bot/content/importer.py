@@ -26,10 +26,15 @@ from bot.clock import Clock
 from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
 from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.offers.hours import parse_slot
+from bot.surveys.definition import SurveyFile, definition_errors
+from bot.surveys.importer import upsert_survey
 
 Row = TypeVar("Row")
 Text = TypeVar("Text")
-KNOWN_FILES: dict[str, type[BaseModel]] = {"categories.yaml": CategoriesFile, "offers.yaml": OffersFile}
+KNOWN_FILES: dict[str, type[BaseModel]] = {
+    "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "bedarfsabfrage.yaml": SurveyFile,
+}
+SURVEY_FILES = "survey-*.yaml"  # further surveys, besides the Bedarfsabfrage
 
 
 class ContentError(Exception):
@@ -39,27 +44,38 @@ class ContentError(Exception):
 
 
 @dataclass
+class Content:
+    categories: CategoriesFile | None = None
+    offers: OffersFile | None = None
+    surveys: list[SurveyFile] = field(default_factory=list)
+
+
+@dataclass
 class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         kinds = sorted({kind.split(".")[0] for kind in self.counts})
-        return "; ".join(
-            f"{kind}: {self.counts[kind + '.created']} new, {self.counts[kind + '.updated']} updated, "
-            f"{self.counts[kind + '.unchanged']} unchanged"
-            for kind in kinds
-        )
+        return "; ".join(f"{kind}: " + ", ".join(
+            f"{self.counts[f'{kind}.{status}']} {label}" for status, label in _STATUSES
+            if status != "new_version" or self.counts[f"{kind}.{status}"]
+        ) for kind in kinds)
 
 
-def read_folder(folder: Path) -> tuple[CategoriesFile | None, OffersFile | None]:
+_STATUSES = (("created", "new"), ("new_version", "as a new version"), ("updated", "updated"),
+             ("unchanged", "unchanged"))
+
+
+def read_folder(folder: Path) -> Content:
     """Parse and validate every file; raise ContentError listing all problems."""
     if not folder.is_dir():
         raise ContentError([f"{folder}: not a folder"])
     errors: list[str] = []
-    parsed: dict[str, BaseModel] = {}
+    content = Content()
     for path in sorted(folder.glob("*.y*ml")):
-        if path.name not in KNOWN_FILES:
-            errors.append(f"{path.name}: unknown file; known: {', '.join(KNOWN_FILES)}")
+        schema = SurveyFile if path.match(SURVEY_FILES) else KNOWN_FILES.get(path.name)
+        if schema is None:
+            errors.append(f"{path.name}: unknown file; known: {', '.join(KNOWN_FILES)}, {SURVEY_FILES}")
             continue
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -67,33 +83,38 @@ def read_folder(folder: Path) -> tuple[CategoriesFile | None, OffersFile | None]
             errors.append(f"{path.name}: not readable as YAML: {error}".replace("\n", " "))
             continue
         try:
-            parsed[path.name] = KNOWN_FILES[path.name].model_validate(raw)
+            parsed = schema.model_validate(raw)
         except ValidationError as error:
             errors.extend(_describe(path.name, raw, error))
-    categories = parsed.get("categories.yaml")
-    offers = parsed.get("offers.yaml")
-    assert categories is None or isinstance(categories, CategoriesFile)
-    assert offers is None or isinstance(offers, OffersFile)
-    if categories is not None:
-        errors += _duplicates("categories.yaml", "categories", [entry.key for entry in categories.categories])
-    if offers is not None:
-        errors += _duplicates("offers.yaml", "offers", [entry.key for entry in offers.offers])
-    if not parsed and not errors:
-        errors.append(f"{folder}: no content files found ({', '.join(KNOWN_FILES)})")
+            continue
+        if isinstance(parsed, CategoriesFile):
+            content.categories = parsed
+            errors += _duplicates(path.name, "categories", [entry.key for entry in parsed.categories])
+        elif isinstance(parsed, OffersFile):
+            content.offers = parsed
+            errors += _duplicates(path.name, "offers", [entry.key for entry in parsed.offers])
+        elif isinstance(parsed, SurveyFile):
+            content.surveys.append(parsed)
+            errors += [f"{path.name}: {problem}" for problem in definition_errors(parsed)]
+    errors += _duplicates("surveys", "surveys", [survey.key for survey in content.surveys])
+    if content == Content() and not errors:
+        errors.append(f"{folder}: no content files found ({', '.join(KNOWN_FILES)}, {SURVEY_FILES})")
     if errors:
         raise ContentError(errors)
-    return categories, offers
+    return content
 
 
 async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path, quarter: str,
                         clock: Clock) -> ImportReport:
-    categories, offers = read_folder(folder)
+    content = read_folder(folder)
     report = ImportReport()
     async with sessions() as session, session.begin():
-        if categories is not None:
-            await _upsert_categories(session, categories, quarter, clock, report)
-        if offers is not None:
-            await _upsert_offers(session, offers, quarter, clock, report)
+        if content.categories is not None:
+            await _upsert_categories(session, content.categories, quarter, clock, report)
+        if content.offers is not None:
+            await _upsert_offers(session, content.offers, quarter, clock, report)
+        for survey in content.surveys:
+            report.counts[f"surveys.{await upsert_survey(session, survey, quarter, clock)}"] += 1
     return report
 
 

@@ -45,9 +45,17 @@ class Context:
     def core(self) -> dict[str, Any]:
         return self.states.get(CORE_FLOW)
 
-    def expect_text(self, flow: str) -> None:
-        """The resident's next typed text goes to `flow` (e.g. a search prompt)."""
+    def expect_text(self, flow: str, *, numbers_are_answers: bool = False) -> None:
+        """The resident's next typed text goes to `flow` (e.g. a search prompt).
+
+        Typed numbers normally pick a shown choice; where a number is the answer itself
+        (e.g. "how many children?"), `numbers_are_answers` hands them to the flow instead.
+        """
         self.core["awaiting"] = flow
+        if numbers_are_answers:
+            self.core["numbers_are_answers"] = True
+        else:
+            self.core.pop("numbers_are_answers", None)
 
     def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *, title: str = "",
               route: str | None = None, edit: bool = False) -> Reply:
@@ -68,5 +76,5 @@ def isolate_direction(reply: Reply) -> Reply:
     return Reply(
         text=mark(reply.text), title=mark(reply.title) if reply.title else "", route=reply.route,
         edit=reply.edit, right_to_left=True,
-        choices=tuple(Choice(mark(choice.label), choice.payload) for choice in reply.choices),
+        choices=tuple(Choice(mark(choice.label), choice.payload, choice.selected) for choice in reply.choices),
     )

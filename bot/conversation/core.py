@@ -17,8 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -28,6 +26,7 @@ from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
 from bot.conversation.state import FlowStates
+from bot.db.dialect import dialect_insert
 from bot.db.models import ConversationState, ProcessedEvent, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
@@ -127,7 +126,7 @@ class Conversation:
     async def _first_time(self, session: AsyncSession, incoming: Incoming) -> bool:
         """Record the event id with the answer; False when it was recorded by an earlier answer."""
         result = await session.execute(
-            _insert(session, ProcessedEvent)
+            dialect_insert(session, ProcessedEvent)
             .values(channel=incoming.channel, event_id=incoming.event_id, processed_at=self.clock.now())
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
         )
@@ -146,7 +145,7 @@ class Conversation:
         if not rows:
             now = self.clock.now()
             await session.execute(
-                _insert(session, Resident)
+                dialect_insert(session, Resident)
                 .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
                         last_seen_at=now)
                 .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
@@ -158,7 +157,8 @@ class Conversation:
         incoming, core = ctx.incoming, ctx.core
         payload = incoming.payload
         if payload is None and incoming.command is None:
-            payload = resolve_choice(core.get("choices", []), incoming.text)
+            numbers = not (core.get("awaiting") and core.get("numbers_are_answers"))
+            payload = resolve_choice(core.get("choices", []), incoming.text, numbers=numbers)
         if ctx.resident.language is None and not (payload or "").startswith("lang:"):
             if incoming.command == "start" and incoming.args:
                 core["after_language"] = incoming.args[:64]
@@ -240,16 +240,12 @@ class Conversation:
         return handler
 
 
-def _insert(session: AsyncSession, table: type[Resident] | type[ProcessedEvent]) -> Any:
-    """An INSERT that can say ON CONFLICT DO NOTHING, in the session's SQL dialect."""
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-
-
-def resolve_choice(choices: list[list[str]], text: str) -> str | None:
+def resolve_choice(choices: list[list[str]], text: str, *, numbers: bool = True) -> str | None:
     """A typed number or label of the choices shown last, as on console and Matrix."""
     typed = text.strip()
     if typed.isdigit() and typed.isascii():
+        if not numbers:
+            return None
         if len(typed) > 3:  # no menu has a thousand choices; int() of 10,000 digits would even fail
             return None
         index = int(typed)

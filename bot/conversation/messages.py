@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SELECTED_MARK = "✅ "
+UNSELECTED_MARK = "☐ "
 MAX_PAYLOAD_BYTES = 64  # Telegram's limit for callback data; every channel keeps to it
 
 
@@ -32,8 +34,21 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Choice:
+    """A button. `selected` is True for a given answer and False for a tick box left empty (None: neither).
+
+    The mark is drawn by the channel and never stored with the label, so what a resident
+    ticked does not end up in the conversation state kept next to them.
+    """
+
     label: str
     payload: str
+    selected: bool | None = None
+
+    @property
+    def shown_label(self) -> str:
+        if self.selected is None:
+            return self.label
+        return (SELECTED_MARK if self.selected else UNSELECTED_MARK) + self.label
 
     def __post_init__(self) -> None:
         size = len(self.payload.encode("utf-8"))

@@ -185,3 +185,77 @@ class UnmetSearch(Base):
     text: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
+
+
+class Survey(Base):
+    """One version of a survey definition; a changed file after answers exist makes a new version."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("quarter", "key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    definition: Mapped[dict[str, Any]] = mapped_column()
+    example_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime]
+
+
+class SurveyResponse(Base):
+    """One resident's answers to one survey version, found again only through a keyed token.
+
+    `token` is an HMAC of the resident id under the server secret, never the id itself, and the
+    dates are days, not times, so answers cannot be matched to a resident's activity either.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("survey_id", "token"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    started_on: Mapped[dt.date]
+    updated_on: Mapped[dt.date] = mapped_column(index=True)
+    completed_on: Mapped[dt.date | None]
+
+    answers: Mapped[list[SurveyAnswer]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class SurveyAnswer(Base):
+    """The answer to one question: an option key, a list of them, a number or a text.
+
+    `status` is "answered", "skipped", or "picking" while a multiple choice is not yet done.
+    """
+
+    __tablename__ = "survey_answers"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(24), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    text_language: Mapped[str | None] = mapped_column(String(16))
+
+
+class SurveySignup(Base):
+    """Someone who would help organise something: contact details with their own consent.
+
+    Kept apart from the answers on purpose; nothing links a sign-up to a response.
+    """
+
+    __tablename__ = "survey_signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    contact: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(16))
+    consent_version: Mapped[int] = mapped_column(Integer)
+    consented_at: Mapped[dt.datetime]

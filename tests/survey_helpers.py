@@ -1,0 +1,79 @@
+"""Reading a resident's stored survey answers the only way possible: through the keyed token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.db.models import Resident, Survey, SurveyResponse
+from bot.surveys.token import response_token
+from tests.conftest import Chat
+
+SURVEY = "bedarfsabfrage"
+
+
+async def stored_response(app: App, chat: Chat, survey_key: str = SURVEY) -> SurveyResponse | None:
+    async with app.sessions() as session:
+        resident_id = await session.scalar(select(Resident.id).where(Resident.channel == chat.channel,
+                                                                     Resident.channel_user_id == chat.user))
+        survey = await session.scalar(select(Survey).where(Survey.quarter == app.settings.quarter,
+                                                           Survey.key == survey_key, Survey.active.is_(True)))
+        assert resident_id is not None and survey is not None
+        token = response_token(app.conversation.services.survey_secret, survey.key, survey.version, resident_id)
+        return await session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                                                 SurveyResponse.token == token))
+
+
+async def stored_answers(app: App, chat: Chat, survey_key: str = SURVEY) -> dict[str, Any]:
+    """question → value, or "(skipped)"; empty when the resident has no response."""
+    response = await stored_response(app, chat, survey_key)
+    if response is None:
+        return {}
+    return {answer.question: "(skipped)" if answer.status == "skipped" else answer.value
+            for answer in response.answers if answer.status != "picking"}
+
+
+def number_of(chat: Chat, payload: str) -> str:
+    """What a resident types to choose the button with `payload` in the last reply."""
+    return str(chat.payloads.index(payload) + 1)
+
+
+def current_question(chat: Chat) -> str | None:
+    """The key of the question on screen, read from its buttons."""
+    for payload in chat.payloads:
+        parts = payload.split(":")
+        if parts[0] == "survey" and parts[1] in ("a", "t", "d", "s", "b"):
+            return parts[2]
+    return None
+
+
+async def answer_survey(chat: Chat, choices: dict[str, Any], *, stop_before: str | None = None) -> None:
+    """Take the survey by buttons: the given answers, "skip" elsewhere, the first option where required.
+
+    A number or text answer is typed; a list ticks several options of a multiple choice question.
+    """
+    await chat.say("/survey")
+    await chat.tap(f"survey:go:{SURVEY}")
+    for _ in range(40):
+        question = current_question(chat)
+        if question is None or question == stop_before:
+            return
+        wanted = choices.get(question)
+        if isinstance(wanted, list) or (wanted is None and f"survey:d:{question}" in chat.payloads):
+            ticks = wanted if wanted is not None else [] if f"survey:s:{question}" in chat.payloads else [
+                next(payload for payload in chat.payloads if payload.startswith("survey:t:")).split(":")[3]]
+            if not ticks:
+                await chat.tap(f"survey:s:{question}")
+                continue
+            for option in ticks:
+                await chat.tap(f"survey:t:{question}:{option}")
+            await chat.tap(f"survey:d:{question}")
+        elif wanted is None:
+            await chat.tap(f"survey:s:{question}")
+        elif f"survey:a:{question}:{wanted}" in chat.payloads:
+            await chat.tap(f"survey:a:{question}:{wanted}")
+        else:
+            await chat.say(str(wanted))
+    raise AssertionError(f"the survey did not end: {chat.text}")
