@@ -1,4 +1,4 @@
-"""In-process latency of the conversation core: menu, browsing a category, keyword search.
+"""In-process latency of the conversation core: menu, browsing, keyword search, survey steps.
 
 Runs the real core (router, state in the database, handlers) against the Horst example content
 and against 5,000 generated offers, on SQLite and PostgreSQL, and prints p50/p95/p99 in ms.
@@ -38,7 +38,14 @@ from bot.db.migrate import upgrade_to_head  # noqa: E402
 from tests.conftest import HORST, POSTGRES_ADMIN_URL, TUESDAY_MORNING  # noqa: E402
 
 # p95 targets on SQLite (search: over 5,000 offers); "navigate" has none, it shows the cost of a write
-TARGETS_MS = {"menu": 5.0, "browse": 5.0, "search": 20.0}
+TARGETS_MS = {"menu": 5.0, "browse": 5.0, "search": 20.0, "survey step": 10.0}
+# One resident's way through the Bedarfsabfrage: buttons, a typed number and a typed text.
+SURVEY_STEPS = [
+    "survey:open", "survey:go:bedarfsabfrage", "survey:a:living_in_horst:over_10_years", "survey:t:changes:safety",
+    "survey:d:changes", "survey:a:meeting_newcomers:3", "survey:a:age_group:30_to_49", "2",
+    "survey:s:home_languages", "survey:a:feel_at_home:4", "survey:t:wanted_offers:sport", "survey:d:wanted_offers",
+    "survey:s:preferred_times", "survey:s:barriers", "Mehr Bänke im Park", "survey:a:help_organise:no",
+]
 WORDS = {
     "de": ["Beratung", "Treff", "Kurs", "Hilfe", "Café", "Gruppe", "Sprechstunde", "Werkstatt", "Club", "Garten"],
     "topics": ["Deutsch", "Englisch", "Familien", "Senioren", "Jugend", "Frauen", "Nachbarschaft", "Computer",
@@ -109,10 +116,12 @@ async def database_url(backend: str, workdir: Path) -> tuple[str, Callable[[], A
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-async def scenarios(conversation: Conversation) -> dict[str, Callable[[], Awaitable[object]]]:
+async def scenarios(conversation: Conversation, rounds: int, survey: bool
+                    ) -> dict[str, Callable[[], Awaitable[object]]]:
     """Each request type by a resident of its own, so menu and browse measure a resident who asks
     the same again (nothing to write); "navigate" walks menu → topic → offer → back, which
-    changes the stored flow state, and so pays for a write, with every message."""
+    changes the stored flow state, and so pays for a write, with every message. "survey step"
+    walks residents through the whole survey, one answer per request, a new resident each time."""
     async def resident() -> str:
         user = uuid.uuid4().hex
         await conversation.handle(parse_text("bench", user, "/start", language_hint="de"))
@@ -122,12 +131,23 @@ async def scenarios(conversation: Conversation) -> dict[str, Callable[[], Awaita
     queries = itertools.cycle(["Deutschkurs", "Beratung", "Hausaufgabenhilfe", "Schuldnerberatung", "Nähcafe",
                                "Familien Treff", "Computerkurs", "Tafel"])
     walk = itertools.cycle(["offers:home", "offers:c:language:1", "back", "menu"])
-    return {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "menu": lambda: conversation.handle(Incoming("bench", menu_user, payload="menu")),
         "browse": lambda: conversation.handle(Incoming("bench", browse_user, payload="offers:c:language:1")),
         "search": lambda: conversation.handle(parse_text("bench", search_user, next(queries))),
         "navigate": lambda: conversation.handle(Incoming("bench", walk_user, payload=next(walk))),
     }
+    if survey:
+        surveyed = [await resident() for _ in range((rounds + 20) // len(SURVEY_STEPS) + 2)]
+        steps = iter((user, step) for user in surveyed for step in SURVEY_STEPS)
+
+        def survey_step() -> Awaitable[object]:
+            user, step = next(steps)
+            if step.startswith("survey:"):
+                return conversation.handle(Incoming("bench", user, payload=step))
+            return conversation.handle(parse_text("bench", user, step))
+        calls["survey step"] = survey_step
+    return calls
 
 
 async def run_backend(backend: str, rounds: int) -> list[tuple[str, str, str, list[float]]]:
@@ -153,7 +173,8 @@ async def run_backend(backend: str, rounds: int) -> list[tuple[str, str, str, li
             for quarter, label in (("horst", "Horst example"), ("big", "5,000 generated offers")):
                 settings = Settings(data_dir=workdir, database_url=url, quarter=quarter)
                 quarter_app = await create_app(settings, clock=clock, migrate=False, engine=engine)
-                for name, call in (await scenarios(quarter_app.conversation)).items():
+                survey = quarter == "horst"
+                for name, call in (await scenarios(quarter_app.conversation, rounds, survey)).items():
                     calls[(label, name)] = call
             for (label, name), samples in (await measure(calls, rounds)).items():
                 rows.append((backend, label, name, samples))

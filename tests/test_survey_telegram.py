@@ -1,0 +1,80 @@
+"""The Bedarfsabfrage through Telegram: the real library, real HTTP, the loopback emulation."""
+
+from __future__ import annotations
+
+import yaml
+
+from tests.conftest import HORST, Chat
+from tests.survey_helpers import stored_answers
+from tests.telegram_emulator import BotApiEmulator, SentMessage
+from tests.test_telegram import Running, bot, buttons, emulator, resident  # noqa: F401
+
+SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
+
+
+class Resident:
+    """Presses buttons of the bot's newest message and waits until the bot has answered."""
+
+    def __init__(self, emulator: BotApiEmulator, user: int, language: str) -> None:
+        self.emulator, self.user, self.language = emulator, user, language
+
+    @property
+    def newest(self) -> SentMessage:
+        return self.emulator.messages(self.user)[-1]
+
+    def _seen(self) -> tuple[int, int]:
+        messages = self.emulator.messages(self.user)
+        return len(messages), messages[-1].edits if messages else 0
+
+    async def _answered(self, before: tuple[int, int]) -> None:
+        await self.emulator.wait_until(lambda: self._seen() != before)
+        await self.emulator.wait_until(lambda: self.newest.reply_markup is not None, timeout=5)
+
+    async def press(self, data: str) -> None:
+        assert data in [button["callback_data"] for button in buttons(self.newest)], buttons(self.newest)
+        before = self._seen()
+        self.emulator.press_button(self.user, self.newest.message_id, data, language_code=self.language)
+        await self._answered(before)
+
+    async def type(self, text: str) -> None:
+        before = self._seen()
+        self.emulator.send_text(self.user, text, language_code=self.language)
+        await self._answered(before)
+
+
+async def test_the_whole_survey_by_buttons_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:  # noqa: F811
+    person = Resident(emulator, resident(), "ro")
+    await person.type("/start survey")  # the poster's deep link
+    assert SURVEY["title"]["ro"] in person.newest.text
+    await person.press("survey:go:bedarfsabfrage")
+    await person.press("survey:a:living_in_horst:over_10_years")
+    assert SURVEY["questions"][3]["text"]["ro"] in person.newest.text  # the old-established branch
+    await person.press("survey:t:changes:cleanliness")
+    ticked = person.newest
+    assert any(button["text"].startswith("✅ ") for button in buttons(ticked))
+    await person.press("survey:t:changes:safety")
+    assert person.newest.message_id == ticked.message_id  # ticking edits the question in place
+    await person.press("survey:d:changes")
+    await person.press("survey:a:meeting_newcomers:2")
+    await person.press("survey:b:age_group")  # back
+    await person.press("survey:a:meeting_newcomers:3")
+    await person.press("survey:a:age_group:65_plus")
+    await person.type("0")
+    await person.press("survey:s:home_languages")
+    await person.press("survey:a:feel_at_home:5")
+    await person.press("survey:t:wanted_offers:seniors")
+    await person.press("survey:d:wanted_offers")
+    await person.press("survey:s:preferred_times")
+    await person.press("survey:t:barriers:mobility")
+    await person.press("survey:d:barriers")
+    await person.type("<b>Mai multe bănci</b> & umbră")  # escaped, stored as typed
+    await person.press("survey:a:help_organise:no")
+    texts = [message.text for message in emulator.messages(person.user)[-2:]]
+    assert SURVEY["closing"]["ro"] in "\n".join(texts)
+    answers = await stored_answers(bot.app, Chat(bot.app, channel="telegram", user=str(person.user)))
+    assert answers == {
+        "living_in_horst": "over_10_years", "changes": ["cleanliness", "safety"], "meeting_newcomers": 3,
+        "age_group": "65_plus", "children": 0, "home_languages": "(skipped)", "feel_at_home": 5,
+        "wanted_offers": ["seniors"], "preferred_times": "(skipped)", "barriers": ["mobility"],
+        "ideas": "<b>Mai multe bănci</b> & umbră", "help_organise": "no",
+    }
