@@ -16,12 +16,15 @@ import pytest
 import pytest_asyncio
 
 from bot.app import App, create_app
+from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.matrix import MatrixChannel
 from bot.clock import FixedClock
 from bot.config import Settings
-from tests.conftest import Database, settings_for
+from tests.conftest import Chat, Database, settings_for
 from tests.matrix_resident import MatrixResident
+from tests.survey_helpers import stored_answers
 from tests.synapse import Synapse
+from tests.test_survey_flow import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
 PASSWORD = "a-long-test-password"
@@ -229,3 +232,21 @@ async def test_rate_limited_replies_wait_and_none_is_lost(database: Database, tm
             await person.close()
     finally:
         await strict.stop()
+
+
+async def test_the_whole_survey_by_numbers_in_an_encrypted_dm(resident: MatrixResident, bot: RunningBot,
+                                                              bot_account: str) -> None:
+    await resident.open_dm(bot_account, encrypted=True)
+    await resident.wait_for_member(bot_account)
+    await resident.say("!start")
+    await resident.replies(1, bot_account)
+    await resident.say("Deutsch")
+    received = len(await resident.replies(3, bot_account))
+    for line in NEWCOMER_BY_NUMBERS:
+        await resident.say(line)
+        received = len(await resident.replies(received + 1, bot_account))
+    closing = await resident.replies(received + 1, bot_account)  # thanks, then the menu
+    assert "Vielen Dank" in "\n".join(event.body for event in closing[-3:])
+    answers = await stored_answers(bot.app, Chat(bot.app, channel=MATRIX, user=resident.client.user_id))
+    assert answers == NEWCOMER_ANSWERS
+    assert not resident.undecryptable

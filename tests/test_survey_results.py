@@ -76,7 +76,8 @@ async def test_results_split_by_group_and_language_hide_small_cells(database: Da
         exported = list(csv.DictReader(file))
     assert len(exported) == 10
     assert {row["status"] for row in exported} == {"complete", "partial"}
-    assert sorted(row["ideas"] for row in exported if row["ideas_language"]) == [f"Idee Nummer {index}" for index in range(6)]
+    ideas = sorted(row["ideas"] for row in exported if row["ideas_language"])
+    assert ideas == [f"Idee Nummer {index}" for index in range(6)]
     assert {row["ideas_language"] for row in exported if row["ideas"].startswith("Idee")} == {"de"}
     assert not any("token" in column or "resident" in column for column in exported[0])
     assert all(len(row["started_on"]) == 10 for row in exported)  # days only, no times

@@ -15,8 +15,8 @@ SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-
 class Resident:
     """Presses buttons of the bot's newest message and waits until the bot has answered."""
 
-    def __init__(self, emulator: BotApiEmulator, user: int, language: str) -> None:
-        self.emulator, self.user, self.language = emulator, user, language
+    def __init__(self, server: BotApiEmulator, user: int, language: str) -> None:
+        self.emulator, self.user, self.language = server, user, language
 
     @property
     def newest(self) -> SentMessage:
