@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
     # Keys the one-way tokens that keep survey answers apart from residents; kept in
     # QB_DATA_DIR/secret_key when unset. Several processes sharing PostgreSQL need the same one.
-    secret_key: Annotated[SecretStr, Field(min_length=32)] | None = None
+    secret_key: SecretStr | None = None
 
     telegram_token: SecretStr | None = None
     telegram_api_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     matrix_password: SecretStr | None = None
     matrix_access_token: SecretStr | None = None
     matrix_device_id: str = ""
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("at least 32 characters, e.g. from: "
+                             "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+        return value
 
     @field_validator("languages", mode="before")
     @classmethod
