@@ -12,6 +12,7 @@ from bot.conversation.core import Conversation
 from bot.conversation.services import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade_to_head
+from bot.outbox.dispatcher import Dispatcher
 from bot.surveys.token import load_secret
 from handlers.registry import build_router
 
@@ -23,6 +24,7 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     conversation: Conversation
+    dispatcher: Dispatcher
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -36,5 +38,7 @@ async def create_app(settings: Settings, clock: Clock | None = None, migrate: bo
     sessions = session_factory(engine)
     clock = clock or SystemClock()
     services = Services(survey_secret=load_secret(settings))
-    conversation = Conversation(sessions, settings, clock, build_router(), services)
-    return App(settings, engine, sessions, clock, conversation)
+    router = build_router()
+    conversation = Conversation(sessions, settings, clock, router, services)
+    dispatcher = Dispatcher(sessions, settings, clock, router.notifications, on_blocked=conversation.mark_unreachable)
+    return App(settings, engine, sessions, clock, conversation, dispatcher)

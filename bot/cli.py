@@ -1,4 +1,4 @@
-"""The `quartiersbot` command: migrate, import, chat, demo, run, survey."""
+"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot import cli_survey, runtime
+from bot import cli_events, cli_survey, runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -24,7 +24,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Offer
 from bot.languages import LANGUAGE_CODES
-from bot.surveys.retention import prune_expired
+from bot.scheduler import start_scheduler
 
 DEMO_CONTENT = Path(__file__).resolve().parents[1] / "content" / "horst"
 log = logging.getLogger("quartiersbot")
@@ -43,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
         chat.add_argument("--user", default=None, help="the resident's name on the console")
     commands.add_parser("run", help="start the configured channels and the scheduler")
     cli_survey.add_parser(commands)
+    cli_events.add_parsers(commands)
     return root
 
 
@@ -79,7 +80,7 @@ async def migrate(settings: Settings, arguments: argparse.Namespace) -> int:
 async def import_content(settings: Settings, arguments: argparse.Namespace) -> int:
     app = await create_app(settings)
     try:
-        report = await import_folder(app.sessions, arguments.path, settings.quarter, app.clock)
+        report = await import_folder(app.sessions, arguments.path, settings.quarter, app.clock, settings.zone)
     except ContentError as error:
         print(f"Nothing was imported. {len(error.errors)} problem(s) to fix:", file=sys.stderr)
         for line in error.errors:
@@ -106,7 +107,7 @@ async def demo(settings: Settings, arguments: argparse.Namespace) -> int:
         async with app.sessions() as session:
             offers = await session.scalar(select(func.count(Offer.id)).where(Offer.quarter == settings.quarter))
         if not offers:
-            report = await import_folder(app.sessions, DEMO_CONTENT, settings.quarter, app.clock)
+            report = await import_folder(app.sessions, DEMO_CONTENT, settings.quarter, app.clock, settings.zone)
             print(f"Example content of Horst imported: {report.summary()}\n")
         await _chat(app, arguments)
     finally:
@@ -136,18 +137,22 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         )
         return 2
     app = await create_app(settings)
-    async with app.sessions() as session, session.begin():
-        # Until periodic jobs run, expired survey answers are deleted at each start.
-        await prune_expired(session, app.clock.now().astimezone(settings.zone).date())
     channels: list[Channel] = []
     if settings.telegram_token is not None:
-        from bot.channels.telegram import TelegramChannel  # only a configured channel loads its library
+        from bot.channels.telegram import CHANNEL as TELEGRAM  # only a configured channel loads its library
+        from bot.channels.telegram import TelegramChannel
 
-        channels.append(TelegramChannel(app.conversation, settings))
+        telegram = TelegramChannel(app.conversation, settings)
+        app.dispatcher.add_channel(TELEGRAM, telegram.send_proactive)
+        channels.append(telegram)
     if settings.matrix_homeserver:
+        from bot.channels.matrix import CHANNEL as MATRIX
         from bot.channels.matrix import MatrixChannel
 
-        channels.append(MatrixChannel(app.conversation, settings))
+        matrix = MatrixChannel(app.conversation, settings)
+        app.dispatcher.add_channel(MATRIX, matrix.send_proactive)
+        channels.append(matrix)
+    scheduler = start_scheduler(app)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -155,6 +160,7 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     try:
         await asyncio.gather(*(channel.run(stop) for channel in channels))
     finally:
+        scheduler.shutdown(wait=False)
         await app.close()
     return 0
 
@@ -164,7 +170,7 @@ class Channel(Protocol):
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
-             "survey": cli_survey.run}
+             "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -67,7 +67,6 @@ def register(router: Router) -> None:
     router.namespace("help", help_payload)
     router.namespace(COMING_SOON_PREFIX, coming_soon)
     for order, label, key in (
-        (20, N_("📅 Events"), "events"),
         (40, N_("🎫 Sprechstunde: take a number"), "queue"),
     ):
         router.menu_entry(MenuEntry(order, label, f"{COMING_SOON_PREFIX}:{key}", available=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Choice, Reply
@@ -36,8 +37,8 @@ def offer_card(ctx: Context, catalog: QuarterCatalog, offer: OfferView, route: s
     if offer.languages:
         names = ctx.translator.join([ctx.translator.language_name(code) for code in offer.languages])
         lines.append("🗣 " + ctx._("Languages: {languages}").format(languages=names))
-    lines.append("💶 " + cost_line(ctx, offer.cost, text.cost_note))
-    lines.append("♿ " + accessibility_line(ctx, offer.barrier_free))
+    lines.append("💶 " + cost_line(ctx._, offer.cost, text.cost_note))
+    lines.append("♿ " + accessibility_line(ctx._, offer.barrier_free))
     groups = [ctx._(TARGET_GROUPS[group]) for group in offer.target_groups if group in TARGET_GROUPS]
     if groups:
         lines.append("👥 " + ctx._("For: {groups}").format(groups=ctx.translator.join(groups)))
@@ -91,19 +92,19 @@ def weekly_hours(ctx: Context, offer: OfferView) -> list[str]:
     return lines
 
 
-def cost_line(ctx: Context, cost: str, note: str) -> str:
+def cost_line(_: Callable[[str], str], cost: str, note: str) -> str:
     if cost == "free":
-        label = ctx._("Free of charge")
+        label = _("Free of charge")
     elif cost == "donation":
-        label = ctx._("Free, donations welcome")
+        label = _("Free, donations welcome")
     else:
-        label = ctx._("There is a fee")
+        label = _("There is a fee")
     return f"{label} ({note})" if note else label
 
 
-def accessibility_line(ctx: Context, barrier_free: str) -> str:
+def accessibility_line(_: Callable[[str], str], barrier_free: str) -> str:
     if barrier_free == "yes":
-        return ctx._("Barrier-free access")
+        return _("Barrier-free access")
     if barrier_free == "no":
-        return ctx._("Not barrier-free")
-    return ctx._("Accessibility not known – please ask.")
+        return _("Not barrier-free")
+    return _("Accessibility not known – please ask.")

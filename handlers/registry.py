@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import language, menu, offers, scope, survey
+from handlers import event_notices, events, language, menu, offers, scope, survey
 
 
 def build_router() -> Router:
     router = Router()
     for capability in (menu, language, offers, survey, scope):
         capability.register(router)
+    events.register_flows(router)
+    event_notices.register(router)
     return router

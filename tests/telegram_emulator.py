@@ -8,8 +8,10 @@ import contextlib
 import inspect
 import itertools
 import json
+import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -190,7 +192,15 @@ class BotApiEmulator:
         self._resident_messages: dict[tuple[int, int], JSON] = {}
         self._callbacks: dict[str, JSON] = {}
         self._blocked: set[int] = set()
-        self._injected: list[ApiError] = []  # from flood() and fail(), for the next sendMessage/editMessageText
+        self._injected: list[ApiError] = []  # flood(), fail(): for the next sendMessage/-Document/editMessageText
+        self._sent_total = 0  # kept alongside _sent, so that sent_count() stays O(1) with thousands of chats
+        self.monotonic: Callable[[], float] = time.monotonic  # the rate limit's clock; tests may replace it
+        self.rate_limited = 0  # 429 answers of limit_rate(), not of flood()
+        self.accepted_sends: list[tuple[float, int]] = []  # (monotonic(), chat_id) of accepted sends and text edits
+        self._overall_limit: float | None = None
+        self._chat_limit: float | None = None
+        self._overall_window: deque[float] = deque()  # monotonic() of the accepted sends of the last second
+        self._chat_windows: dict[int, deque[float]] = {}
         self._changed = asyncio.Event()  # replaced after every set(): each waiter wakes once per change
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -257,13 +267,17 @@ class BotApiEmulator:
         self._notify()
         return update
 
-    def _resident_message(self, user_id: int, language_code: str | None, content: JSON,
-                          chat_type: str = "private", chat_id: int | None = None) -> JSON:
-        chat_id = user_id if chat_id is None else chat_id
+    def _ensure_chat(self, chat_id: int, chat_type: str = "private") -> None:
+        """A chat exists for the Bot API once someone wrote in it; message ids are per chat, shared by both sides."""
         if chat_id not in self._chats:
             name = {"first_name": f"Bewohner{chat_id}"} if chat_type == "private" else {"title": f"Chat {chat_id}"}
             self._chats[chat_id] = {"id": chat_id, "type": chat_type, **name}
             self._message_ids[chat_id], self._sent[chat_id] = itertools.count(1), []
+
+    def _resident_message(self, user_id: int, language_code: str | None, content: JSON,
+                          chat_type: str = "private", chat_id: int | None = None) -> JSON:
+        chat_id = user_id if chat_id is None else chat_id
+        self._ensure_chat(chat_id, chat_type)
         message = {"message_id": next(self._message_ids[chat_id]), "from": resident_user(user_id, language_code),
                    "chat": self._chats[chat_id], "date": int(time.time()), **content}
         self._resident_messages[(chat_id, message["message_id"])] = message
@@ -309,6 +323,31 @@ class BotApiEmulator:
         message = self._resident_messages[(user_id, message_id)] = old | text_content(text) | {
             "edit_date": int(time.time())}
         return self._enqueue("edited_message", message)
+
+    def known_chat(self, user_id: int, language_code: str | None = "de") -> None:
+        """A private chat as if the user had written before, without an update: benchmarks can send to thousands of
+        residents without the bot first handling their messages. ``language_code`` has no effect, since Telegram's
+        chat objects carry no language; it is accepted so that calls can mirror ``send_text``."""
+        del language_code
+        self._ensure_chat(user_id)
+
+    def limit_rate(self, overall_per_second: float | None = 30, per_chat_per_second: float | None = 1) -> None:
+        """Telegram's flood limits for sendMessage, sendDocument and editMessageText: a call that would make more
+        than the given number of accepted calls within the last second (overall, or in its chat) gets a 429 with
+        ``retry_after`` as Telegram words it. ``None`` switches that part off; windows only count the accepted calls
+        made while their part was on."""
+        for limit in (overall_per_second, per_chat_per_second):
+            if limit is not None and limit < 1:
+                raise ValueError(f"a one-second window admits no call at {limit} per second; use at least 1")
+        self._overall_limit, self._chat_limit = overall_per_second, per_chat_per_second
+        if overall_per_second is None:
+            self._overall_window.clear()
+        if per_chat_per_second is None:
+            self._chat_windows.clear()
+
+    def sent_count(self) -> int:
+        """All bot messages stored across chats, for benchmarks that wait for thousands of replies."""
+        return self._sent_total
 
     def block(self, user_id: int) -> None:
         self._blocked.add(user_id)
@@ -357,7 +396,8 @@ class BotApiEmulator:
         return message | ({"edit_date": sent.edit_date} if sent.edit_date is not None else {})
 
     def _target_chat(self, params: JSON, limited: bool = False) -> int:
-        """The chat of a send/edit call, after the injected 429s and failures (``limited`` methods only)."""
+        """The chat of a send/edit call, after the injected 429s and failures and, once the chat is known, the rate
+        limit (``limited`` methods only)."""
         if limited and self._injected:
             raise self._injected.pop(0)
         chat_id = int(c) if isinstance(c := params.get("chat_id"), str) and re.fullmatch(r"-?\d+", c) else c
@@ -365,7 +405,37 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if limited:
+            self._check_rate(chat_id)
         return chat_id
+
+    def _check_rate(self, chat_id: int) -> None:
+        """Raises Telegram's 429 if one more call would overfill a one-second window; the wait is until enough of the
+        oldest calls have left the window for this one to fit."""
+        now, wait = self.monotonic(), 0.0
+        chat_window = self._chat_windows.get(chat_id) if self._chat_limit is not None else None
+        for window, limit in ((self._overall_window, self._overall_limit), (chat_window, self._chat_limit)):
+            if window is None or limit is None:
+                continue
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) + 1 > limit:  # the oldest calls that must leave; `limit` >= 1 leaves index >= 0
+                wait = max(wait, window[len(window) - math.floor(limit)] + 1.0 - now)
+        if chat_window is not None and not chat_window:
+            del self._chat_windows[chat_id]  # keeps the dict as small as the set of chats of the last second
+        if wait > 0:
+            self.rate_limited += 1
+            retry_after = max(1, math.ceil(wait - 1e-9))  # 1e-9: float noise must not turn 1 s into 2
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+    def _accept(self, chat_id: int) -> None:
+        """Counts a delivered send or text edit: only accepted calls fill the windows, as a 429 delivers nothing."""
+        now = self.monotonic()
+        self.accepted_sends.append((now, chat_id))
+        if self._overall_limit is not None:
+            self._overall_window.append(now)
+        if self._chat_limit is not None:
+            self._chat_windows.setdefault(chat_id, deque()).append(now)
 
     def _edit(self, params: JSON, text: bool) -> JSON:
         """editMessageText/-ReplyMarkup; a missing reply_markup removes the keyboard, as in Telegram."""
@@ -383,6 +453,8 @@ class BotApiEmulator:
         sent.html, sent.parse_mode = (raw, params.get("parse_mode")) if text else (sent.html, sent.parse_mode)
         sent.text, sent.entities, sent.reply_markup = new_text, entities, markup
         sent.edits, sent.edit_date = sent.edits + 1, int(time.time())
+        if text:
+            self._accept(chat_id)
         self._notify()
         return self._message_json(sent)
 
@@ -409,13 +481,15 @@ class BotApiEmulator:
         return True
 
     def _send_message(self, params: JSON, document: JSON | None = None) -> JSON:
-        """sendMessage, and sendDocument with the document (then the text is the caption)."""
+        """sendMessage, and sendDocument with the document (then the text is the caption; its limits were checked)."""
         chat_id, markup = self._target_chat(params, limited=document is None), check_markup(params)
         raw = str(params.get("caption" if document else "text") or "")
         text, entities = parse_text(raw, params, limit=1024 if document else 4096)
         sent = SentMessage(next(self._message_ids[chat_id]), chat_id, text, raw, params.get("parse_mode"), markup,
                            0, int(time.time()), document, entities)
         self._sent[chat_id].append(sent)
+        self._sent_total += 1
+        self._accept(chat_id)
         self._notify()
         return self._message_json(sent)
 
@@ -439,7 +513,7 @@ class BotApiEmulator:
         return True
 
     def _send_document(self, params: JSON) -> JSON:
-        self._target_chat(params)  # an unknown or blocked chat is reported first
+        self._target_chat(params, limited=True)  # an unknown or blocked chat, or a flood, is reported first
         upload: Any = params.get("document")
         if isinstance(upload, str) and upload.startswith("attach://"):
             upload = params.get(upload[len("attach://"):])

@@ -399,3 +399,94 @@ async def test_wait_for_messages_reports_what_was_there(emulator: BotApiEmulator
     await asyncio.sleep(0.05)
     await bot.send_message(ALICE, "zwei")
     assert [m.text for m in await task] == ["eine", "zwei"]
+
+
+class FakeClock:
+    """Replaces the emulator's monotonic clock, so that window tests neither sleep nor depend on machine speed."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_rate_limit_overall(emulator: BotApiEmulator) -> None:
+    emulator.monotonic = clock = FakeClock()
+    emulator.limit_rate(overall_per_second=5, per_chat_per_second=None)
+    for chat in range(1, 9):
+        emulator.known_chat(chat)
+    answers = [await raw_call(emulator, "sendMessage", json={"chat_id": chat, "text": "Rundbrief"})
+               for chat in range(1, 9)]
+    assert [status for status, _ in answers] == [200] * 5 + [429] * 3
+    for _, body in answers[5:]:
+        assert body == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1}}
+    assert emulator.rate_limited == 3 and emulator.sent_count() == 5
+    assert emulator.accepted_sends == [(clock.now, chat) for chat in range(1, 6)]
+    clock.now += 0.6  # still inside the window: the refused calls did not count, so the wait is 0.4 s, i.e. 1
+    status, body = await raw_call(emulator, "sendMessage", json={"chat_id": 6, "text": "noch mal"})
+    assert status == 429 and body["parameters"]["retry_after"] >= 1 and emulator.rate_limited == 4
+
+
+async def test_rate_limit_per_chat(emulator: BotApiEmulator, bot: Bot) -> None:
+    emulator.monotonic = FakeClock()
+    emulator.limit_rate(overall_per_second=None, per_chat_per_second=1)
+    emulator.known_chat(ALICE)
+    emulator.known_chat(42)
+    await bot.send_message(ALICE, "eins")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ALICE, "zwei")
+    with pytest.raises(RetryAfter):  # a document counts as well
+        await bot.send_document(ALICE, b"x", filename="x.txt")
+    assert (await bot.send_message(42, "andere Tür")).text == "andere Tür"
+    status, body = await raw_call(emulator, "editMessageText", json={"chat_id": 42, "message_id": 1, "text": "neu"})
+    assert status == 429 and body["parameters"] == {"retry_after": 1}  # a text edit is a send in its chat
+    assert [m.text for m in emulator.messages(ALICE)] == ["eins"] and emulator.rate_limited == 3
+    assert [chat for _, chat in emulator.accepted_sends] == [ALICE, 42]
+
+
+async def test_rate_limit_window_slides_and_switches_off(emulator: BotApiEmulator, bot: Bot) -> None:
+    emulator.monotonic = clock = FakeClock()
+    emulator.limit_rate(overall_per_second=2, per_chat_per_second=1)
+    emulator.known_chat(ALICE)
+    emulator.known_chat(42)
+    await bot.send_message(ALICE, "eins")
+    clock.now += 0.5
+    await bot.send_message(42, "zwei")
+    clock.now += 0.25
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ALICE, "zu früh")
+    clock.now += 0.25  # "eins" has left the window, "zwei" has not
+    await bot.send_message(ALICE, "drei")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(42, "zu früh")
+    clock.now += 1.0
+    await bot.send_message(42, "vier")
+    emulator.limit_rate(None, None)
+    for number in range(5):
+        await bot.send_message(ALICE, f"frei {number}")
+    assert emulator.rate_limited == 2 and emulator.sent_count() == 9
+    assert [chat for _, chat in emulator.accepted_sends] == [ALICE, 42, ALICE, 42] + [ALICE] * 5
+    with pytest.raises(ValueError, match="at least 1"):
+        emulator.limit_rate(overall_per_second=0.5)
+
+
+async def test_flood_injection_is_not_counted_as_rate_limited(emulator: BotApiEmulator, bot: Bot) -> None:
+    emulator.known_chat(ALICE)
+    emulator.flood(1)
+    with pytest.raises(RetryAfter):
+        await bot.send_document(ALICE, b"x", filename="x.txt")  # injections apply to sendDocument, too
+    assert emulator.rate_limited == 0 and emulator.accepted_sends == []
+
+
+async def test_known_chat_allows_sending_without_an_update(emulator: BotApiEmulator, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(ALICE, "niemand da")
+    emulator.known_chat(ALICE, language_code="tr")
+    emulator.known_chat(ALICE)  # a second call changes nothing
+    message = await bot.send_message(ALICE, "Merhaba")
+    assert message.message_id == 1 and message.chat.type == "private" and message.chat.first_name == f"Bewohner{ALICE}"
+    assert await bot.get_updates() == () and [m.text for m in emulator.messages(ALICE)] == ["Merhaba"]
+    update = emulator.send_text(ALICE, "hallo")  # the resident's message continues the chat's message ids
+    assert emulator.sent_count() == 1 and update["message"]["message_id"] == 2

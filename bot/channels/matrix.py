@@ -41,7 +41,8 @@ from nio import (
 from bot.channels.matrix_render import render
 from bot.config import Settings
 from bot.conversation.core import Conversation
-from bot.conversation.messages import Incoming, parse_text
+from bot.conversation.messages import Incoming, Reply, parse_text
+from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "matrix"
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class MatrixChannel:
                                   config=config)
         self.outbox: asyncio.Queue[tuple[str, dict[str, Any], str]] = asyncio.Queue()
         self.serving_since_ms = 0
+        self.rooms_known = False  # set after the first full sync of this run: before, every room looks unknown
 
     @property
     def _credentials(self) -> Path:
@@ -126,6 +128,7 @@ class MatrixChannel:
                 if response is None:
                     break
                 await self._after_sync(response, handle_messages=True)
+                self.rooms_known = True
                 token = response.next_batch
                 self._save(self._token_file, token)  # only now: a crash above re-delivers, never skips
             await self._drain()
@@ -242,6 +245,29 @@ class MatrixChannel:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
             self.outbox.task_done()
+
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
+        """One outbox message into the resident's direct chat. The transaction id is the outbox id,
+        so a message sent again after a crash is dropped by the homeserver as a duplicate."""
+        if not self.rooms_known:
+            return Delivery("retry", 2.0, "the Matrix channel is still starting")
+        room = next((room for room in self.client.rooms.values()
+                     if room.member_count <= 2 and user_id in room.users), None)
+        if room is None:
+            return Delivery("blocked", error="no direct chat with the resident (left or never joined)")
+        for index, reply in enumerate(replies):
+            try:
+                response = await self.client.room_send(room.room_id, "m.room.message", render(reply),
+                                                       tx_id=f"qb-outbox-{key}-{index}",
+                                                       ignore_unverified_devices=True)
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                return Delivery("retry", error=f"{type(error).__name__}: {error}")
+            if isinstance(response, RoomSendError):
+                if response.status_code == "M_FORBIDDEN":
+                    return Delivery("blocked", error=response.message)
+                retry = (response.retry_after_ms or 0) / 1000
+                return Delivery("retry", retry, f"{response.status_code}: {response.message}")
+        return Delivery("sent")
 
     async def _drain(self) -> None:
         """On shutdown, give queued replies a moment to go out."""

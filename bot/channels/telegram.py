@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Incoming, Reply, parse_text
 from bot.i18n import Translator
+from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)
@@ -205,6 +206,26 @@ class TelegramChannel:
                 except TelegramError:
                     log.exception("could not deliver a reply to chat %s", chat_id)
                     return
+
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
+        """One outbox message, tried once: the dispatcher keeps the retries, in the database."""
+        chat_id = int(user_id)  # a private chat has the user's id
+        try:
+            for reply in replies:
+                for message in render(reply):
+                    sent = await self._call("sendMessage", chat_id=chat_id, text=message.html,
+                                            reply_markup=message.keyboard)
+                    self._newest[chat_id] = sent["message_id"]
+        except Forbidden as error:
+            return Delivery("blocked", error=str(error))
+        except RetryAfter as error:
+            wait = error.retry_after
+            return Delivery("retry", wait if isinstance(wait, int | float) else wait.total_seconds(), str(error))
+        except BadRequest as error:
+            return Delivery("failed", error=str(error))
+        except NetworkError as error:  # timeouts and 5xx answers too
+            return Delivery("retry", error=f"{type(error).__name__}: {error}")
+        return Delivery("sent")
 
     async def _edit(self, chat_id: int, message_id: int, message: TelegramMessage) -> bool:
         try:

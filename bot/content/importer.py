@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
 from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
+from bot.events.importer import upsert_event
+from bot.events.schema import EventsFile
 from bot.offers.hours import parse_slot
 from bot.surveys.definition import SurveyFile, definition_errors
 from bot.surveys.importer import upsert_survey
@@ -32,8 +35,10 @@ from bot.surveys.importer import upsert_survey
 Row = TypeVar("Row")
 Text = TypeVar("Text")
 KNOWN_FILES: dict[str, type[BaseModel]] = {
-    "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "bedarfsabfrage.yaml": SurveyFile,
+    "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "events.yaml": EventsFile,
+    "bedarfsabfrage.yaml": SurveyFile,
 }
+BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_FILES = "survey-*.yaml"  # further surveys, besides the Bedarfsabfrage
 
 
@@ -47,19 +52,21 @@ class ContentError(Exception):
 class Content:
     categories: CategoriesFile | None = None
     offers: OffersFile | None = None
+    events: EventsFile | None = None
     surveys: list[SurveyFile] = field(default_factory=list)
 
 
 @dataclass
 class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)
+    told: int = 0  # residents to be told of moved, cancelled or new events
 
     def summary(self) -> str:
         kinds = sorted({kind.split(".")[0] for kind in self.counts})
         return "; ".join(f"{kind}: " + ", ".join(
             f"{self.counts[f'{kind}.{status}']} {label}" for status, label in _STATUSES
             if status != "new_version" or self.counts[f"{kind}.{status}"]
-        ) for kind in kinds)
+        ) for kind in kinds) + (f"; {self.told} resident(s) will be told of changed or new events" if self.told else "")
 
 
 _STATUSES = (("created", "new"), ("new_version", "as a new version"), ("updated", "updated"),
@@ -93,6 +100,9 @@ def read_folder(folder: Path) -> Content:
         elif isinstance(parsed, OffersFile):
             content.offers = parsed
             errors += _duplicates(path.name, "offers", [entry.key for entry in parsed.offers])
+        elif isinstance(parsed, EventsFile):
+            content.events = parsed
+            errors += _duplicates(path.name, "events", [entry.key for entry in parsed.events])
         elif isinstance(parsed, SurveyFile):
             content.surveys.append(parsed)
             errors += [f"{path.name}: {problem}" for problem in definition_errors(parsed)]
@@ -105,7 +115,7 @@ def read_folder(folder: Path) -> Content:
 
 
 async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path, quarter: str,
-                        clock: Clock) -> ImportReport:
+                        clock: Clock, zone: ZoneInfo = BERLIN) -> ImportReport:
     content = read_folder(folder)
     report = ImportReport()
     async with sessions() as session, session.begin():
@@ -113,6 +123,11 @@ async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path
             await _upsert_categories(session, content.categories, quarter, clock, report)
         if content.offers is not None:
             await _upsert_offers(session, content.offers, quarter, clock, report)
+        if content.events is not None:
+            for entry in content.events.events:
+                outcome = await upsert_event(session, entry, quarter, content.events.example_data, clock.now(), zone)
+                report.counts[f"events.{outcome.status}"] += 1
+                report.told += outcome.told
         for survey in content.surveys:
             report.counts[f"surveys.{await upsert_survey(session, survey, quarter, clock)}"] += 1
     return report

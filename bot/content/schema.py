@@ -39,7 +39,7 @@ class CategoryEntry(_Strict):
     @field_validator("texts")
     @classmethod
     def _languages_known(cls, texts: dict[str, CategoryText]) -> dict[str, CategoryText]:
-        return _check_text_languages(texts)
+        return check_text_languages(texts)
 
 
 class CategoriesFile(_Strict):
@@ -94,7 +94,7 @@ class OfferEntry(_Strict):
     @field_validator("texts")
     @classmethod
     def _languages_known(cls, texts: dict[str, OfferText]) -> dict[str, OfferText]:
-        return _check_text_languages(texts)
+        return check_text_languages(texts)
 
     @field_validator("hours")
     @classmethod
@@ -121,7 +121,7 @@ class OffersFile(_Strict):
     offers: list[OfferEntry]
 
 
-def _check_text_languages(texts: dict[str, _Text]) -> dict[str, _Text]:
+def check_text_languages(texts: dict[str, _Text]) -> dict[str, _Text]:
     unknown = sorted(set(texts) - set(CONTENT_LANGUAGE_CODES))
     if unknown:
         raise ValueError(f"unknown language code(s): {', '.join(unknown)}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.conversation.context import Context
 from bot.conversation.messages import Reply
 from bot.i18n import Translator
+from bot.outbox.dispatcher import Renderer
 
 Replies = list[Reply]
 CommandHandler = Callable[[Context, str], Awaitable[Replies]]
@@ -44,6 +45,7 @@ class Router:
     location: LocationHandler | None = None
     unsupported: ScreenHandler | None = None
     group_notice: Callable[[Translator], Reply] | None = None
+    notifications: dict[str, Renderer] = field(default_factory=dict)  # outbox kinds → their text
 
     def command(self, name: str, handler: CommandHandler, *, deep_link: bool = False,
                 description: str | None = None) -> None:
@@ -61,6 +63,9 @@ class Router:
 
     def text_flow(self, flow: str, handler: TextHandler) -> None:
         self.text_flows[flow] = handler
+
+    def notification(self, kind: str, renderer: Renderer) -> None:
+        self.notifications[kind] = renderer
 
     def menu_entry(self, entry: MenuEntry) -> None:
         self.menu_entries.append(entry)

@@ -259,3 +259,111 @@ class SurveySignup(Base):
     language: Mapped[str] = mapped_column(String(16))
     consent_version: Mapped[int] = mapped_column(Integer)
     consented_at: Mapped[dt.datetime]
+
+
+class Event(Base):
+    """An event or a series; occurrences are computed from the local start and the recurrence."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("quarter", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40))
+    start_local: Mapped[str] = mapped_column(String(16))  # wall-clock time in the bot's zone: 2026-12-01T18:00
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    recurrence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    place_name: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    organiser: Mapped[str] = mapped_column(String(120))
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    target_groups: Mapped[list[str]] = mapped_column(default=list)
+    cost: Mapped[str] = mapped_column(String(10), default="free")
+    barrier_free: Mapped[str] = mapped_column(String(8), default="unknown")
+    registration_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    example_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    texts: Mapped[list[EventText]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class EventText(Base):
+    __tablename__ = "event_texts"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+
+
+class EventRegistration(Base):
+    """A seat (or a place on the waiting list) for one occurrence, identified by its local date."""
+
+    __tablename__ = "event_registrations"
+    __table_args__ = (UniqueConstraint("event_id", "occurrence", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    occurrence: Mapped[str] = mapped_column(String(10))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))  # "registered" or "waiting"
+    created_at: Mapped[dt.datetime]
+
+
+class EventReminder(Base):
+    """A resident's wish to be reminded `offset_minutes` before one occurrence."""
+
+    __tablename__ = "event_reminders"
+    __table_args__ = (UniqueConstraint("event_id", "occurrence", "resident_id", "offset_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    occurrence: Mapped[str] = mapped_column(String(10))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+
+
+class TopicSubscription(Base):
+    """"Tell me about new events for families / for seniors / in my language"."""
+
+    __tablename__ = "topic_subscriptions"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(20), primary_key=True)
+    created_at: Mapped[dt.datetime]
+
+
+class OutboxMessage(Base):
+    """One proactive message. The database is the truth: sent once, retried, or given up with a reason.
+
+    The text is rendered when it is sent, in the resident's language of that moment, from `kind`
+    and `payload`; `idempotency_key` makes scheduling the same message twice impossible.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    due_at: Mapped[dt.datetime]
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10))  # pending, sending, sent, failed, dropped, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]

@@ -1,0 +1,181 @@
+"""`quartiersbot event …` and `quartiersbot outbox`: events and proactive messages for staff.
+
+Staff type local Berlin times as on a poster ("2026-12-05 18:00"). A mistake (an end before
+the start, a date in the past) is refused with one clear line, and every change goes through
+the same path as an import, so residents concerned are told.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from bot.app import App, create_app
+from bot.config import Settings
+from bot.db.models import Event, EventRegistration
+from bot.events.importer import upsert_event
+from bot.events.schema import EventEntry
+from bot.events.seats import REGISTERED
+from bot.events.store import occurrences, quarter_events, text_of
+from bot.outbox.store import DROPPED, FAILED, reasons, status_counts
+
+
+def add_parsers(commands: Any) -> None:
+    event = commands.add_parser("event", help="list, add, change or cancel events")
+    actions = event.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="the coming events with registrations")
+    listing.add_argument("--days", type=int, default=60)
+    for name, text in (("add", "add an event (German text; other languages can follow in events.yaml)"),
+                       ("update", "change an event; residents registered or reminded are told of a new time")):
+        parser = actions.add_parser(name, help=text)
+        parser.add_argument("key", help="a short name: lowercase letters, digits, - and _")
+        required = name == "add"
+        parser.add_argument("--start", required=required, help='local time, e.g. "2026-12-05 18:00"')
+        parser.add_argument("--end", required=required, help='local time, or only "20:00" on the same day')
+        parser.add_argument("--title", required=required)
+        parser.add_argument("--description", required=required)
+        parser.add_argument("--place", default=None, help='default: "Quartiersladen Horst"')
+        parser.add_argument("--organiser", default=None, help='default: "Quartiersmanagement Horst"')
+        parser.add_argument("--weekly-until", type=dt.date.fromisoformat, default=None, metavar="DATE")
+        parser.add_argument("--capacity", type=int, default=None, help="seats; registration is then required")
+        parser.add_argument("--languages", default=None, help="spoken at the event, e.g. de,tr,ar")
+    cancel = actions.add_parser("cancel", help="cancel an event; residents registered or reminded are told")
+    cancel.add_argument("key")
+    commands.add_parser("outbox", help="proactive messages: pending, sent, failed, dropped")
+
+
+async def run_event(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        if arguments.action == "list":
+            return await _list(app, arguments.days)
+        return await _change(app, arguments)
+    finally:
+        await app.close()
+
+
+async def _list(app: App, days: int) -> int:
+    now, zone = app.clock.now(), app.settings.zone
+    async with app.sessions() as session:
+        events = await quarter_events(session, app.settings.quarter)
+        taken = dict(((event_id, date), count) for event_id, date, count in (await session.execute(
+            select(EventRegistration.event_id, EventRegistration.occurrence, func.count())
+            .where(EventRegistration.status == REGISTERED)
+            .group_by(EventRegistration.event_id, EventRegistration.occurrence))).all())
+    rows = [(occurrence, event) for event in events
+            for occurrence in occurrences(event, zone, now, now + dt.timedelta(days=days))]
+    for occurrence, event in sorted(rows, key=lambda row: row[0].start):
+        seats = ""
+        if event.registration_required:
+            seats = f"  {taken.get((event.id, occurrence.date), 0)}/{event.capacity or '∞'} registered"
+        state = "  CANCELLED" if event.cancelled else ""
+        print(f"{occurrence.start:%a %Y-%m-%d %H:%M}  {event.key:<28} {text_of(event, 'de')[0]}{seats}{state}")
+    if not rows:
+        print(f"No events in the next {days} days.")
+    return 0
+
+
+async def _change(app: App, arguments: argparse.Namespace) -> int:
+    now, zone = app.clock.now(), app.settings.zone
+    async with app.sessions() as session, session.begin():
+        row = await session.scalar(select(Event).where(Event.quarter == app.settings.quarter,
+                                                       Event.key == arguments.key))
+        if arguments.action != "add" and row is None:
+            print(f"No event {arguments.key!r} (see: quartiersbot event list).")
+            return 1
+        if arguments.action == "add" and row is not None:
+            print(f"There is already an event {arguments.key!r}; change it with: quartiersbot event update.")
+            return 1
+        try:
+            entry = _entry(arguments, row, now.astimezone(zone).replace(tzinfo=None))
+        except (ValueError, ValidationError) as error:
+            print(f"Nothing was changed: {_problem(error)}")
+            return 1
+        outcome = await upsert_event(session, entry, app.settings.quarter, row.example_data if row else False,
+                                     now, zone)
+    told = f"; {outcome.told} resident(s) will be told" if outcome.told else ""
+    print(f"Event {arguments.key!r}: {outcome.status}{told}.")
+    return 0
+
+
+def _entry(arguments: argparse.Namespace, row: Event | None, local_now: dt.datetime) -> EventEntry:
+    """The event as it will be: the row's values, with what the command changes."""
+    current: dict[str, Any] = _as_entry(row) if row is not None else {
+        "key": arguments.key, "place": {"name": "Quartiersladen Horst"}, "organiser": "Quartiersmanagement Horst",
+        "texts": {"de": {}}}
+    if arguments.action == "cancel":
+        current["cancelled"] = True
+        return EventEntry.model_validate(current)
+    if arguments.start:
+        start = _local(arguments.start, None)
+        duration = dt.datetime.fromisoformat(current["end"]) - dt.datetime.fromisoformat(current["start"]) \
+            if row is not None else dt.timedelta(hours=2)
+        current["start"], current["end"] = start.isoformat(), (start + duration).isoformat()
+    if arguments.end:
+        current["end"] = _local(arguments.end, dt.datetime.fromisoformat(current["start"])).isoformat()
+    if dt.datetime.fromisoformat(current["start"]) < local_now and (arguments.start or row is None):
+        raise ValueError("the start lies in the past; please check the date")
+    for field, value in (("title", arguments.title), ("description", arguments.description)):
+        if value:
+            current["texts"]["de"][field] = value
+    if arguments.place:
+        current["place"] = {"name": arguments.place}
+    if arguments.organiser:
+        current["organiser"] = arguments.organiser
+    if arguments.weekly_until:
+        current["recurrence"] = {"frequency": "weekly", "until": arguments.weekly_until.isoformat()}
+    if arguments.capacity is not None:
+        current["registration"] = {"required": True, "capacity": arguments.capacity}
+    if arguments.languages:
+        current["languages"] = [code.strip() for code in arguments.languages.split(",") if code.strip()]
+    return EventEntry.model_validate(current)
+
+
+def _as_entry(row: Event) -> dict[str, Any]:
+    start = dt.datetime.fromisoformat(row.start_local)
+    place: dict[str, Any] = {"name": row.place_name}
+    if row.street:
+        place["address"] = {"street": row.street, "postcode": row.postcode, "city": row.city}
+    if row.latitude is not None and row.longitude is not None:
+        place["geo"] = {"lat": row.latitude, "lon": row.longitude}
+    return {
+        "key": row.key, "start": start.isoformat(), "end": (start + dt.timedelta(minutes=row.duration_minutes))
+        .isoformat(), "recurrence": row.recurrence, "place": place, "organiser": row.organiser,
+        "languages": list(row.languages), "target_groups": list(row.target_groups), "cost": row.cost,
+        "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
+        "registration": {"required": row.registration_required, "capacity": row.capacity},
+        "cancelled": row.cancelled,
+        "texts": {text.language: {"title": text.title, "description": text.description} for text in row.texts},
+    }
+
+
+def _local(text: str, day_of: dt.datetime | None) -> dt.datetime:
+    text = text.strip().replace("T", " ")
+    if day_of is not None and len(text) <= 5:
+        return dt.datetime.combine(day_of.date(), dt.time.fromisoformat(text))
+    return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(str(part) for part in item['loc']) or 'event'}: "
+                         f"{item['msg'].removeprefix('Value error, ')}" for item in error.errors())
+    return str(error)
+
+
+async def run_outbox(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        async with app.sessions() as session:
+            counts = await status_counts(session)
+            print("  ".join(f"{status}: {count}" for status, count in counts.items()))
+            for status in (FAILED, DROPPED):
+                for kind, reason, count in await reasons(session, status):
+                    print(f"  {status} {kind}: {count} × {reason or '(no reason recorded)'}")
+    finally:
+        await app.close()
+    return 0

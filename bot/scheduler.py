@@ -1,0 +1,40 @@
+"""The clock that wakes the outbox dispatcher and daily housekeeping; the database stays the truth.
+
+APScheduler only decides *when* to look; what is due, sent or failed is read from and written
+to the outbox table, so a restart resumes exactly where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import App
+from bot.surveys.retention import prune_expired
+
+log = logging.getLogger(__name__)
+DISPATCH_EVERY_SECONDS = 2
+
+
+def start_scheduler(app: App) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=app.settings.zone)
+
+    async def dispatch() -> None:
+        report = await app.dispatcher.run_until_idle()
+        if report.sent or report.failed or report.dropped:
+            log.info("outbox: %s sent, %s retried later, %s failed, %s dropped %s", report.sent, report.retried,
+                     report.failed, report.dropped, report.dropped_reasons or "")
+
+    async def housekeeping() -> None:
+        async with app.sessions() as session, session.begin():
+            responses, signups = await prune_expired(session, app.clock.now().astimezone(app.settings.zone).date())
+        if responses or signups:
+            log.info("deleted %s survey response(s) and %s sign-up(s) past their keeping time", responses, signups)
+
+    scheduler.add_job(dispatch, "interval", seconds=DISPATCH_EVERY_SECONDS, max_instances=1, coalesce=True,
+                      id="outbox", next_run_time=app.clock.now())
+    scheduler.add_job(housekeeping, "cron", hour=3, minute=17, max_instances=1, coalesce=True, id="housekeeping",
+                      next_run_time=app.clock.now())
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,103 @@
+"""The texts of proactive event messages, written when they are sent, in the resident's language.
+
+A notice can still be dropped at that moment: a reminder for an event that has started
+(the bot was down when it fell due) or was cancelled is not sent, and counted with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.conversation.context import isolate_direction
+from bot.conversation.messages import Reply
+from bot.conversation.router import Router
+from bot.db.models import Event
+from bot.events.changes import CANCELLED, MOVED, NEW_EVENT
+from bot.events.reminders import REMINDER
+from bot.events.seats import SEAT_FREE
+from bot.events.store import HORIZON, occurrence_of, occurrences
+from bot.outbox.dispatcher import Notice
+from handlers.event_card import card_text, title, when
+
+STARTED = "the event had already started"
+GONE = "the event no longer exists"
+
+
+def register(router: Router) -> None:
+    router.notification(REMINDER, reminder)
+    router.notification(MOVED, moved)
+    router.notification(CANCELLED, cancelled)
+    router.notification(SEAT_FREE, seat_free)
+    router.notification(NEW_EVENT, new_event)
+
+
+def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
+    hint = notice.translator.gettext("Your events: /events")
+    return [isolate_direction(Reply(text=f"{text}\n\n{hint}", title=heading,
+                                    right_to_left=notice.translator.right_to_left))]
+
+
+async def reminder(notice: Notice) -> list[Reply] | str:
+    event = await notice.session.get(Event, notice.message.payload["event"])
+    if event is None:
+        return GONE
+    if event.cancelled:
+        return "the event was cancelled"
+    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"])
+    if occurrence is None:
+        return "the date is no longer part of the event"
+    if occurrence.start <= notice.now:
+        return STARTED
+    tr = notice.translator
+    heading = "🔔 " + tr.gettext("Reminder: {title}").format(title=title(tr, event))
+    return _reply(notice, heading, card_text(tr, event, occurrence, None))
+
+
+async def moved(notice: Notice) -> list[Reply] | str:
+    event = await notice.session.get(Event, notice.message.payload["event"])
+    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"]) if event else None
+    if event is None or occurrence is None:
+        return GONE
+    tr = notice.translator
+    was = dt.datetime.fromisoformat(notice.message.payload["was"])
+    text = tr.gettext("“{title}” has moved from {before} to {after}. Your registration and reminders moved "
+                      "with it.").format(title=title(tr, event), before=tr.datetime(was, "short"),
+                                         after=when(tr, occurrence))
+    return _reply(notice, "📅 " + tr.gettext("An event has moved"), text)
+
+
+async def cancelled(notice: Notice) -> list[Reply] | str:
+    event = await notice.session.get(Event, notice.message.payload["event"])
+    if event is None:
+        return GONE
+    tr = notice.translator
+    day = dt.date.fromisoformat(notice.message.payload["occurrence"])
+    text = tr.gettext("Sorry: “{title}” on {date} is cancelled. Your reminders for it are removed.").format(
+        title=title(tr, event), date=tr.date(day))
+    return _reply(notice, "❌ " + tr.gettext("An event is cancelled"), text)
+
+
+async def seat_free(notice: Notice) -> list[Reply] | str:
+    event = await notice.session.get(Event, notice.message.payload["event"])
+    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"]) if event else None
+    if event is None or occurrence is None or event.cancelled:
+        return GONE
+    if occurrence.start <= notice.now:
+        return STARTED
+    tr = notice.translator
+    text = tr.gettext("Good news: a seat became free, and it is yours. “{title}”, {when}. If you cannot come, "
+                      "please cancel, so someone else can take it.").format(title=title(tr, event),
+                                                                          when=when(tr, occurrence))
+    return _reply(notice, "✅ " + tr.gettext("You have a seat"), text)
+
+
+async def new_event(notice: Notice) -> list[Reply] | str:
+    event = await notice.session.get(Event, notice.message.payload["event"])
+    if event is None or event.cancelled:
+        return GONE
+    coming = occurrences(event, notice.settings.zone, notice.now, notice.now + HORIZON)
+    if not coming:
+        return STARTED
+    tr = notice.translator
+    return _reply(notice, "🆕 " + tr.gettext("New event: {title}").format(title=title(tr, event)),
+                  card_text(tr, event, coming[0], None))

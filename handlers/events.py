@@ -1,0 +1,254 @@
+"""Events for residents: what is on, one event, reminders, registration, my events, topics.
+
+Payloads (stable, short; an occurrence is its event id and local date):
+  events:home                     what is on: this week, next week, by group, in my language
+  events:l:<filter>:<page>        a list (w0, w1, lang, g-<group>)
+  events:e:<id>:<date>            one occurrence
+  events:r:<id>:<date>            reminders (the defaults are set on first use)
+  events:ro:<id>:<date>:<min>     one reminder offset on or off
+  events:rx:<id>:<date>           no reminders
+  events:reg / events:unreg:<id>:<date>   register (or join the waiting list) / cancel
+  events:my                       my registrations and reminders
+  events:sub / events:sub:<topic> topics to be told about
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.conversation.context import Context, StalePayload
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.paging import paginate
+from bot.conversation.router import MenuEntry, Replies, Router
+from bot.db.models import Event, EventRegistration, EventReminder, TopicSubscription
+from bot.events.changes import TOPICS
+from bot.events.occurrences import Occurrence
+from bot.events.reminders import DEFAULT_OFFSETS, OFFSETS, offsets_of, remove_reminder, set_reminder
+from bot.events.seats import REGISTERED, lock_event, register, registration_of, seats, unregister
+from bot.events.store import Dated, occurrence_of, quarter_events, upcoming
+from bot.i18n import N_
+from handlers.event_card import card_text, title
+from handlers.offer_filters import TARGET_GROUPS
+
+FLOW = "events"
+PER_PAGE = 6
+AHEAD = dt.timedelta(weeks=8)
+OFFSET_LABELS = {7 * 24 * 60: N_("1 week before"), 24 * 60: N_("1 day before"), 120: N_("2 hours before"),
+                 30: N_("30 minutes before")}
+TOPIC_LABELS = {"families": N_("New events for families"), "seniors": N_("New events for seniors"),
+                "my_language": N_("New events in my language")}
+
+
+def register_flows(router: Router) -> None:
+    async def on_payload(ctx: Context, parts: list[str]) -> Replies:
+        stale = ":".join((FLOW, *parts))
+        match parts:
+            case ["home"]:
+                return [home(ctx)]
+            case ["l", name, page] if page.isdigit():
+                return [await listing(ctx, name, int(page), stale)]
+            case ["e", event_id, date]:
+                return [await card(ctx, *await dated(ctx, event_id, date, stale))]
+            case ["r", event_id, date]:
+                event, occurrence = await dated(ctx, event_id, date, stale)
+                return [await reminders(ctx, event, occurrence, defaults=True)]
+            case ["ro", event_id, date, offset] if offset.isdigit() and int(offset) in OFFSETS:
+                event, occurrence = await dated(ctx, event_id, date, stale)
+                return [await toggle_reminder(ctx, event, occurrence, int(offset))]
+            case ["rx", event_id, date]:
+                event, occurrence = await dated(ctx, event_id, date, stale)
+                await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id)
+                return [ctx.reply(ctx._("Reminders removed.")), await card(ctx, event, occurrence)]
+            case ["reg", event_id, date]:
+                return await sign_up(ctx, *await dated(ctx, event_id, date, stale))
+            case ["unreg", event_id, date]:
+                return await sign_off(ctx, *await dated(ctx, event_id, date, stale))
+            case ["my"]:
+                return [await mine(ctx)]
+            case ["sub"]:
+                return [await topics(ctx)]
+            case ["sub", topic] if topic in TOPICS:
+                return [await toggle_topic(ctx, topic)]
+        raise StalePayload(stale)
+
+    async def command(ctx: Context, args: str) -> Replies:
+        return [home(ctx)]
+
+    router.namespace(FLOW, on_payload)
+    router.command("events", command, deep_link=True, description=N_("Events"))
+    router.command("termine", command)
+    router.menu_entry(MenuEntry(20, N_("📅 Events"), "events:home"))
+
+
+def home(ctx: Context) -> Reply:
+    choices = [Choice(ctx._("This week"), "events:l:w0:1"), Choice(ctx._("Next week"), "events:l:w1:1"),
+               Choice(ctx._("In my language"), "events:l:lang:1")]
+    choices += [Choice(ctx._(label), f"events:l:g-{group}:1") for group, label in TARGET_GROUPS.items()]
+    choices += [Choice(ctx._("⭐ My events"), "events:my"), Choice(ctx._("🔔 Tell me about new events"), "events:sub")]
+    return ctx.reply(ctx._("Which events would you like to see?"), choices, route="events:home")
+
+
+async def dated(ctx: Context, event_id: str, date: str, stale: str) -> tuple[Event, Occurrence]:
+    event = await ctx.session.get(Event, int(event_id)) if event_id.isdigit() else None
+    occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
+    if event is None or occurrence is None or event.quarter != ctx.settings.quarter:
+        raise StalePayload(stale)
+    return event, occurrence
+
+
+async def listing(ctx: Context, name: str, page: int, stale: str) -> Reply:
+    now = ctx.clock.now()
+    local = now.astimezone(ctx.settings.zone)
+    monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), ctx.settings.zone)
+    events = await quarter_events(ctx.session, ctx.settings.quarter)
+    if name == "w0":
+        found, heading = upcoming(events, ctx.settings.zone, now, monday + dt.timedelta(weeks=1)), ctx._("This week")
+    elif name == "w1":
+        found = upcoming(events, ctx.settings.zone, monday + dt.timedelta(weeks=1), monday + dt.timedelta(weeks=2))
+        heading = ctx._("Next week")
+    elif name == "lang":
+        spoken = ctx.translator.code.split("@")[0]
+        found = [item for item in upcoming(events, ctx.settings.zone, now, now + AHEAD)
+                 if spoken in item.event.languages]
+        heading = ctx._("In my language")
+    elif name.startswith("g-") and name[2:] in TARGET_GROUPS:
+        group = name[2:]
+        found = [item for item in upcoming(events, ctx.settings.zone, now, now + AHEAD)
+                 if group in item.event.target_groups or "all" in item.event.target_groups]
+        heading = ctx._(TARGET_GROUPS[group])
+    else:
+        raise StalePayload(stale)
+    if not found:
+        return ctx.reply(ctx._("{heading}: no events found.").format(heading=heading), route=f"events:l:{name}:1")
+    shown = paginate(ctx, found, page, PER_PAGE, lambda number: f"events:l:{name}:{number}",
+                     lambda item: Choice(label(ctx, item), f"events:e:{item.event.id}:{item.occurrence.date}"))
+    text = "\n".join(part for part in (heading, shown.caption(ctx)) if part)
+    return ctx.reply(text, shown.choices, route=f"events:l:{name}:{shown.number}", edit=page > 1)
+
+
+def label(ctx: Context, item: Dated) -> str:
+    start = ctx.translator.local(item.occurrence.start)
+    mark = "❌ " if item.event.cancelled else ""
+    when = f"{ctx.translator.weekday(start.weekday(), 'abbreviated')} {ctx.translator.date(start.date(), 'short')} " \
+           f"{ctx.translator.time(start)}"
+    return f"{mark}{when} · {title(ctx.translator, item.event)}"[:60]
+
+
+async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
+    current = await seats(ctx.session, event, occurrence.date) if event.registration_required else None
+    text = card_text(ctx.translator, event, occurrence, current)
+    choices: list[Choice] = []
+    key = f"{event.id}:{occurrence.date}"
+    if not event.cancelled and occurrence.start > ctx.clock.now():
+        offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
+        if offsets:
+            text += "\n\n🔔 " + ctx._("You will be reminded: {when}.").format(when=offsets_text(ctx, offsets))
+        choices.append(Choice(ctx._("🔔 Remind me") if not offsets else ctx._("🔔 Change reminders"),
+                              f"events:r:{key}"))
+        if event.registration_required:
+            mine = await registration_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
+            if mine is None:
+                choices.append(Choice(ctx._("✍ Register"), f"events:reg:{key}"))
+            else:
+                text += "\n✅ " + (ctx._("You are registered.") if mine.status == REGISTERED
+                                   else ctx._("You are on the waiting list."))
+                choices.append(Choice(ctx._("✖ Cancel my registration"), f"events:unreg:{key}"))
+    return ctx.reply(text, choices, title=title(ctx.translator, event), route=f"events:e:{key}")
+
+
+def offsets_text(ctx: Context, offsets: list[int]) -> str:
+    return ctx.translator.join([ctx._(OFFSET_LABELS[offset]) for offset in offsets if offset in OFFSET_LABELS])
+
+
+async def reminders(ctx: Context, event: Event, occurrence: Occurrence, *, defaults: bool = False,
+                    note: str = "") -> Reply:
+    now, zone = ctx.clock.now(), ctx.settings.zone
+    offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
+    if defaults and not offsets:
+        for offset in DEFAULT_OFFSETS:
+            await set_reminder(ctx.session, event, occurrence, ctx.resident, offset, now, zone)
+        offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
+    key = f"{event.id}:{occurrence.date}"
+    choices = [Choice(ctx._(OFFSET_LABELS[offset]), f"events:ro:{key}:{offset}", offset in offsets)
+               for offset in OFFSETS]
+    choices += [Choice(ctx._("🔕 No reminders"), f"events:rx:{key}"), Choice(ctx._("✔ Done"), f"events:e:{key}")]
+    text = ctx._("{title}, {when}: when shall I remind you?").format(
+        title=title(ctx.translator, event), when=ctx.translator.datetime(occurrence.start, "short"))
+    if offsets:
+        text += "\n🔔 " + offsets_text(ctx, offsets)
+    return ctx.reply(f"{note}\n\n{text}" if note else text, choices, edit=not defaults)
+
+
+async def toggle_reminder(ctx: Context, event: Event, occurrence: Occurrence, offset: int) -> Reply:
+    if offset in await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id):
+        await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id, offset)
+        return await reminders(ctx, event, occurrence)
+    if not await set_reminder(ctx.session, event, occurrence, ctx.resident, offset, ctx.clock.now(),
+                              ctx.settings.zone):
+        return await reminders(ctx, event, occurrence, note=ctx._("That moment has already passed."))
+    return await reminders(ctx, event, occurrence)
+
+
+async def sign_up(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
+    if not event.registration_required or event.cancelled or occurrence.start <= ctx.clock.now():
+        return [ctx.reply(ctx._("Registration is not possible for this event.")), await card(ctx, event, occurrence)]
+    locked = await lock_event(ctx.session, event.id)
+    assert locked is not None
+    status = await register(ctx.session, locked, occurrence.date, ctx.resident, ctx.clock.now())
+    if status == REGISTERED:
+        for offset in DEFAULT_OFFSETS:
+            await set_reminder(ctx.session, event, occurrence, ctx.resident, offset, ctx.clock.now(),
+                               ctx.settings.zone)
+        note = ctx._("You are registered. I will remind you one day and two hours before.")
+    else:
+        note = ctx._("The event is fully booked, so you are on the waiting list. If a seat becomes free, "
+                     "I will tell you.")
+    return [ctx.reply("✅ " + note), await card(ctx, event, occurrence)]
+
+
+async def sign_off(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
+    locked = await lock_event(ctx.session, event.id)
+    assert locked is not None
+    await unregister(ctx.session, locked, occurrence.date, ctx.resident, ctx.clock.now())
+    await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id)
+    return [ctx.reply(ctx._("Your registration is cancelled. Thank you for letting us know.")),
+            await card(ctx, event, occurrence)]
+
+
+async def mine(ctx: Context) -> Reply:
+    resident = ctx.resident.id
+    wanted = set((await ctx.session.execute(select(EventRegistration.event_id, EventRegistration.occurrence)
+                                            .where(EventRegistration.resident_id == resident))).all())
+    wanted |= set((await ctx.session.execute(select(EventReminder.event_id, EventReminder.occurrence)
+                                             .where(EventReminder.resident_id == resident))).all())
+    now, items = ctx.clock.now(), []
+    for event_id, date in wanted:
+        event = await ctx.session.get(Event, event_id)
+        occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
+        if event is not None and occurrence is not None and occurrence.end > now:
+            items.append(Dated(event, occurrence))
+    items.sort(key=lambda item: item.occurrence.start)
+    if not items:
+        return ctx.reply(ctx._("You have no registrations or reminders yet."), route="events:my")
+    choices = [Choice(label(ctx, item), f"events:e:{item.event.id}:{item.occurrence.date}") for item in items[:20]]
+    return ctx.reply(ctx._("Your events:"), choices, route="events:my")
+
+
+async def topics(ctx: Context, edit: bool = False) -> Reply:
+    followed = set((await ctx.session.scalars(select(TopicSubscription.topic).where(
+        TopicSubscription.resident_id == ctx.resident.id))).all())
+    choices = [Choice(ctx._(TOPIC_LABELS[topic]), f"events:sub:{topic}", topic in followed) for topic in TOPICS]
+    return ctx.reply(ctx._("Tap a topic to be told about new events, tap again to stop."), choices,
+                     route="events:sub", edit=edit)
+
+
+async def toggle_topic(ctx: Context, topic: str) -> Reply:
+    existing = await ctx.session.get(TopicSubscription, (ctx.resident.id, topic))
+    if existing is not None:
+        await ctx.session.delete(existing)
+    else:
+        ctx.session.add(TopicSubscription(resident_id=ctx.resident.id, topic=topic, created_at=ctx.clock.now()))
+    await ctx.session.flush()
+    return await topics(ctx, edit=True)
