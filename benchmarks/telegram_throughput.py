@@ -48,8 +48,8 @@ SEARCHES = ["Tafel", "Deutschkurs", "Beratung", "Hausaufgaben", "Kleiderkammer",
 async def bot_process(emulator: BotApiEmulator, command: list[str], environment: dict[str, str]
                       ) -> AsyncIterator[None]:
     """A bot in a process of its own, as in production; this process only plays Telegram."""
-    env = {**os.environ, **environment, "QB_TELEGRAM_TOKEN": emulator.token,
-           "QB_TELEGRAM_API_URL": emulator.base_url, "QB_TELEGRAM_MAX_RATE": "1000000", "QB_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "QB_TELEGRAM_TOKEN": emulator.token, "QB_TELEGRAM_API_URL": emulator.base_url,
+           "QB_TELEGRAM_MAX_RATE": "1000000", "QB_LOG_LEVEL": "WARNING", **environment}
     process = await asyncio.create_subprocess_exec(sys.executable, *command, env=env, cwd=ROOT)
     try:
         await emulator.wait_until(lambda: any(method == "getUpdates" for method, _ in emulator.calls), timeout=60)

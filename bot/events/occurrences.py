@@ -78,4 +78,5 @@ def reminder_due(start: dt.datetime, offset_minutes: int, zone: ZoneInfo) -> dt.
     if offset_minutes % DAY_MINUTES == 0:
         naive = start.astimezone(zone).replace(tzinfo=None) - dt.timedelta(minutes=offset_minutes)
         return naive.replace(tzinfo=zone)
-    return (start - dt.timedelta(minutes=offset_minutes)).astimezone(zone)
+    # In UTC: arithmetic on two times of one zone would count wall-clock hours, not real ones.
+    return (start.astimezone(dt.UTC) - dt.timedelta(minutes=offset_minutes)).astimezone(zone)
