@@ -6,6 +6,7 @@ to the outbox table, so a restart resumes exactly where the last run stopped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,11 +21,21 @@ DISPATCH_EVERY_SECONDS = 2
 def start_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.zone)
 
-    async def dispatch() -> None:
+    running: set[asyncio.Task[None]] = set()
+
+    async def send_due() -> None:
         report = await app.dispatcher.run_until_idle()
         if report.sent or report.failed or report.dropped:
             log.info("outbox: %s sent, %s retried later, %s failed, %s dropped %s", report.sent, report.retried,
                      report.failed, report.dropped, report.dropped_reasons or "")
+
+    async def dispatch() -> None:
+        """Wake the dispatcher unless it is still busy; a long round never blocks the next tick."""
+        if app.dispatcher.busy or running:
+            return
+        task = asyncio.create_task(send_due())
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     async def housekeeping() -> None:
         async with app.sessions() as session, session.begin():

@@ -38,12 +38,12 @@ def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
 
 
 async def reminder(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.message.payload["event"])
+    event = await notice.session.get(Event, notice.payload["event"])
     if event is None:
         return GONE
     if event.cancelled:
         return "the event was cancelled"
-    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"])
+    occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"])
     if occurrence is None:
         return "the date is no longer part of the event"
     if occurrence.start <= notice.now:
@@ -54,12 +54,12 @@ async def reminder(notice: Notice) -> list[Reply] | str:
 
 
 async def moved(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.message.payload["event"])
-    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"]) if event else None
+    event = await notice.session.get(Event, notice.payload["event"])
+    occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"]) if event else None
     if event is None or occurrence is None:
         return GONE
     tr = notice.translator
-    was = dt.datetime.fromisoformat(notice.message.payload["was"])
+    was = dt.datetime.fromisoformat(notice.payload["was"])
     text = tr.gettext("“{title}” has moved from {before} to {after}. Your registration and reminders moved "
                       "with it.").format(title=title(tr, event), before=tr.datetime(was, "short"),
                                          after=when(tr, occurrence))
@@ -67,19 +67,19 @@ async def moved(notice: Notice) -> list[Reply] | str:
 
 
 async def cancelled(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.message.payload["event"])
+    event = await notice.session.get(Event, notice.payload["event"])
     if event is None:
         return GONE
     tr = notice.translator
-    day = dt.date.fromisoformat(notice.message.payload["occurrence"])
+    day = dt.date.fromisoformat(notice.payload["occurrence"])
     text = tr.gettext("Sorry: “{title}” on {date} is cancelled. Your reminders for it are removed.").format(
         title=title(tr, event), date=tr.date(day))
     return _reply(notice, "❌ " + tr.gettext("An event is cancelled"), text)
 
 
 async def seat_free(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.message.payload["event"])
-    occurrence = occurrence_of(event, notice.settings.zone, notice.message.payload["occurrence"]) if event else None
+    event = await notice.session.get(Event, notice.payload["event"])
+    occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"]) if event else None
     if event is None or occurrence is None or event.cancelled:
         return GONE
     if occurrence.start <= notice.now:
@@ -92,7 +92,7 @@ async def seat_free(notice: Notice) -> list[Reply] | str:
 
 
 async def new_event(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.message.payload["event"])
+    event = await notice.session.get(Event, notice.payload["event"])
     if event is None or event.cancelled:
         return GONE
     coming = occurrences(event, notice.settings.zone, notice.now, notice.now + HORIZON)

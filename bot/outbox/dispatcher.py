@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -45,14 +46,31 @@ class Delivery:
 
 @dataclass
 class Notice:
-    """What a notification renderer may use to write one message in the resident's language."""
+    """What a notification renderer may use to write one message in a resident's language.
+
+    Deliberately without the resident: one text serves everyone with the same message and language.
+    """
 
     session: AsyncSession
-    message: OutboxMessage
-    resident: Resident
+    payload: dict[str, Any]
     translator: Translator
     settings: Settings
     now: dt.datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed outbox message with what sending it needs."""
+
+    id: int
+    resident_id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    user_id: str
+    language: str | None
+    unreachable_since: dt.datetime | None
 
 
 Sender = Callable[[str, str, list[Reply]], Awaitable[Delivery]]  # (user id, idempotency id, replies)
@@ -76,7 +94,7 @@ class DispatchReport:
 
 class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock,
-                 renderers: dict[str, Renderer], *, batch: int = 200, concurrency: int = 16,
+                 renderers: dict[str, Renderer], *, batch: int = 500, concurrency: int = 32,
                  on_blocked: Callable[[str, str], Awaitable[None]] | None = None) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.renderers = renderers
@@ -93,19 +111,25 @@ class Dispatcher:
         """Send everything due now; returns when nothing due is left (or only retries for later)."""
         report = DispatchReport()
         semaphore = asyncio.Semaphore(self.concurrency)
+        rendered: dict[tuple[str, str, str], list[Reply] | str] = {}  # the same reminder for many residents
 
-        async def one(message_id: int) -> DispatchReport:
+        async def one(claim: Claim) -> DispatchReport:
             async with semaphore:
-                return await self._process(message_id)
+                return await self._process(claim, rendered)
         async with self._running:  # the scheduler and a manual wake-up never overlap
             while True:
                 claimed = await self._claim()
                 if not claimed:
                     return report
-                for result in await asyncio.gather(*(one(message_id) for message_id in claimed)):
+                rendered.clear()  # texts can depend on the time (e.g. "has it started?")
+                for result in await asyncio.gather(*(one(claim) for claim in claimed)):
                     report.add(result)
 
-    async def _claim(self) -> list[int]:
+    @property
+    def busy(self) -> bool:
+        return self._running.locked()
+
+    async def _claim(self) -> list[Claim]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             await session.execute(  # leases of a crashed run have run out: those are sent again
@@ -131,68 +155,78 @@ class Dispatcher:
                     break
             if not chosen:
                 return []
-            claimed = (await session.execute(
+            claimed = set((await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(chosen), OutboxMessage.status == PENDING)
                 .values(status=SENDING, attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
                 .returning(OutboxMessage.id)
-            )).scalars().all()
+            )).scalars().all())
+            rows = (await session.execute(
+                select(OutboxMessage.id, OutboxMessage.resident_id, OutboxMessage.channel, OutboxMessage.kind,
+                       OutboxMessage.payload, OutboxMessage.attempts, Resident.channel_user_id, Resident.language,
+                       Resident.unreachable_since)
+                .join(Resident, Resident.id == OutboxMessage.resident_id)
+                .where(OutboxMessage.id.in_(claimed))
+            )).all() if claimed else []
         if not claimed and candidates:
             await asyncio.sleep(0.05)  # every due message waits for its chat's second; let it pass
-        return list(claimed)
+        order = {message_id: index for index, message_id in enumerate(chosen)}
+        return sorted((Claim(*row) for row in rows), key=lambda claim: order[claim.id])
 
-    async def _process(self, message_id: int) -> DispatchReport:
+    async def _process(self, claim: Claim, rendered: dict[tuple[str, str, str], list[Reply] | str]
+                       ) -> DispatchReport:
         report = DispatchReport()
-        now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            message = await session.get(OutboxMessage, message_id)
-            resident = await session.get(Resident, message.resident_id) if message else None
-            if message is None or resident is None:
-                return report
-            prepared = await self._render(session, message, resident, now)
-            user_id, attempts, key = resident.channel_user_id, message.attempts, str(message.id)
-            if isinstance(prepared, str):
-                message.status, message.last_error = DROPPED, prepared
-                report.dropped, report.dropped_reasons = 1, {prepared: 1}
-                return report
-        delivery = await self._send(message.channel, user_id, key, prepared)
+        language = claim.language if claim.language in self.settings.languages else self.settings.default_language
+        if claim.unreachable_since is not None:
+            prepared: list[Reply] | str = "the resident blocked the bot"
+        else:
+            key = (claim.kind, json.dumps(claim.payload, sort_keys=True), language)
+            if key not in rendered:
+                rendered[key] = await self._render(claim, language)
+            prepared = rendered[key]
+        if isinstance(prepared, str):
+            await self._mark(claim.id, {"status": DROPPED, "last_error": prepared[:300]})
+            report.dropped, report.dropped_reasons = 1, {prepared: 1}
+            return report
+        delivery = await self._send(claim.channel, claim.user_id, str(claim.id), prepared)
         finished = self.clock.now()
         values: dict[str, Any]
         if delivery.outcome == "sent":
             values = {"status": SENT, "sent_at": finished, "last_error": ""}
-            self._last_sent[message.resident_id] = finished
+            self._last_sent[claim.resident_id] = finished
             report.sent = 1
         elif delivery.outcome == "blocked":
             values = {"status": DROPPED, "last_error": "the resident blocked the bot"}
             report.dropped, report.dropped_reasons = 1, {"the resident blocked the bot": 1}
-        elif delivery.outcome == "retry" and attempts < MAX_ATTEMPTS:
-            wait = max(delivery.retry_after, min(5.0 * 2 ** (attempts - 1), 3600.0))
+        elif delivery.outcome == "retry" and claim.attempts < MAX_ATTEMPTS:
+            wait = max(delivery.retry_after, min(5.0 * 2 ** (claim.attempts - 1), 3600.0))
             values = {"status": PENDING, "next_attempt_at": finished + dt.timedelta(seconds=wait),
                       "last_error": delivery.error[:300]}
             report.retried = 1
         else:
-            values = {"status": FAILED, "last_error": f"after {attempts} attempt(s): {delivery.error}"[:300]}
+            values = {"status": FAILED, "last_error": f"after {claim.attempts} attempt(s): {delivery.error}"[:300]}
             report.failed = 1
-            log.warning("gave up outbox message %s (%s): %s", message_id, message.kind, delivery.error)
-        async with self.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+            log.warning("gave up outbox message %s (%s): %s", claim.id, claim.kind, delivery.error)
+        await self._mark(claim.id, values)
         if delivery.outcome == "blocked" and self.on_blocked is not None:
-            await self.on_blocked(message.channel, user_id)
+            await self.on_blocked(claim.channel, claim.user_id)
         return report
 
-    async def _render(self, session: AsyncSession, message: OutboxMessage, resident: Resident,
-                      now: dt.datetime) -> list[Reply] | str:
-        if resident.unreachable_since is not None:
-            return "the resident blocked the bot"
-        renderer = self.renderers.get(message.kind)
+    async def _mark(self, message_id: int, values: dict[str, Any]) -> None:
+        """At once, in a transaction of its own: what is marked sent is never sent again."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+    async def _render(self, claim: Claim, language: str) -> list[Reply] | str:
+        renderer = self.renderers.get(claim.kind)
         if renderer is None:
-            return f"unknown kind {message.kind!r}"
-        language = resident.language if resident.language in self.settings.languages else None
-        translator = Translator.for_language(language or self.settings.default_language, self.settings.zone)
+            return f"unknown kind {claim.kind!r}"
+        translator = Translator.for_language(language, self.settings.zone)
         try:
-            return await renderer(Notice(session, message, resident, translator, self.settings, now))
+            async with self.sessions() as session:
+                return await renderer(Notice(session, claim.payload, translator, self.settings, self.clock.now()))
         except Exception:
-            log.exception("could not render outbox message %s (%s)", message.id, message.kind)
+            log.exception("could not render outbox message %s (%s)", claim.id, claim.kind)
             return "could not be rendered"
 
     async def _send(self, channel: str, user_id: str, key: str, replies: list[Reply]) -> Delivery:
