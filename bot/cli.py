@@ -122,7 +122,7 @@ async def _chat(app: App, arguments: argparse.Namespace) -> None:
             raise SystemExit(f"--lang {arguments.lang}: not among the enabled languages (QB_LANGUAGES)")
         await app.conversation.set_language(CONSOLE, user, arguments.lang)
     hint = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
-    channel = ConsoleChannel(app.conversation, user, language_hint=hint)
+    channel = ConsoleChannel(app.conversation, user, language_hint=hint, downloads=app.settings.data_dir / "downloads")
     await channel.run(interactive=sys.stdin.isatty())
 
 

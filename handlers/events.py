@@ -8,28 +8,31 @@ Payloads (stable, short; an occurrence is its event id and local date):
   events:ro:<id>:<date>:<min>     one reminder offset on or off
   events:rx:<id>:<date>           no reminders
   events:reg / events:unreg:<id>:<date>   register (or join the waiting list) / cancel
+  events:ics:<id>:<date>          the occurrence as an .ics calendar file
   events:my                       my registrations and reminders
   events:sub / events:sub:<topic> topics to be told about
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import select
 
 from bot.conversation.context import Context, StalePayload
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Attachment, Choice, Reply
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.db.models import Event, EventRegistration, EventReminder, TopicSubscription
+from bot.events.calendar import ics
 from bot.events.changes import TOPICS
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import DEFAULT_OFFSETS, OFFSETS, offsets_of, remove_reminder, set_reminder
 from bot.events.seats import REGISTERED, lock_event, register, registration_of, seats, unregister
-from bot.events.store import Dated, occurrence_of, quarter_events, upcoming
+from bot.events.store import Dated, occurrence_of, quarter_events, text_of, upcoming
 from bot.i18n import N_
-from handlers.event_card import card_text, title
+from handlers.event_card import card_text, place, title
 from handlers.offer_filters import TARGET_GROUPS
 
 FLOW = "events"
@@ -65,6 +68,8 @@ def register_flows(router: Router) -> None:
                 return await sign_up(ctx, *await dated(ctx, event_id, date, stale))
             case ["unreg", event_id, date]:
                 return await sign_off(ctx, *await dated(ctx, event_id, date, stale))
+            case ["ics", event_id, date]:
+                return [calendar_file(ctx, *await dated(ctx, event_id, date, stale))]
             case ["my"]:
                 return [await mine(ctx)]
             case ["sub"]:
@@ -155,7 +160,16 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
                 text += "\n✅ " + (ctx._("You are registered.") if mine.status == REGISTERED
                                    else ctx._("You are on the waiting list."))
                 choices.append(Choice(ctx._("✖ Cancel my registration"), f"events:unreg:{key}"))
+    choices.append(Choice(ctx._("📅 Add to my calendar"), f"events:ics:{key}"))
     return ctx.reply(text, choices, title=title(ctx.translator, event), route=f"events:e:{key}")
+
+
+def calendar_file(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
+    name, description, _ = text_of(event, ctx.translator.code)
+    content = ics(event, occurrence, name, description, place(event), ctx.clock.now())
+    attachment = Attachment(f"{event.key}-{occurrence.date}.ics", "text/calendar", content)
+    reply = ctx.reply(ctx._("Open the file to add “{title}” to your calendar.").format(title=name))
+    return dataclasses.replace(reply, attachment=attachment)
 
 
 def offsets_text(ctx: Context, offsets: list[int]) -> str:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest_asyncio
+from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
 from bot.db.models import EventRegistration, OutboxMessage, Resident
 from bot.events.occurrences import occurrences_between, reminder_due
@@ -253,3 +257,31 @@ async def test_an_occurrence_that_does_not_exist_is_outdated(app: App, clock: Fi
     await chat.say("/start")
     await chat.tap(f"events:e:{event.id}:2026-12-03")
     assert "This menu is outdated" in chat.text
+
+
+async def test_add_to_my_calendar_sends_an_ics_file_on_console_and_telegram(
+        app: App, clock: FixedClock, tmp_path: Path, emulator: BotApiEmulator) -> None:
+    clock.set(berlin("2026-12-01T08:00"))
+    event = await make_event(app, "2026-12-05T18:00", "2026-12-05T20:00")
+    person = telegram_resident(app, emulator)
+    await person.say("/start")
+    await person.tap(f"events:e:{event.id}:2026-12-05")
+    await person.tap(f"events:ics:{event.id}:2026-12-05")
+    attachment = person.last[0].attachment
+    assert attachment is not None and attachment.mime_type == "text/calendar"
+    entry = Calendar.from_ical(attachment.content).walk("VEVENT")[0]
+    assert entry.decoded("dtstart") == berlin("2026-12-05T18:00")
+    assert str(entry.get("summary")) == "Test meeting"
+
+    stdout = io.StringIO()
+    console = ConsoleChannel(app.conversation, "someone", "en", stdout=stdout, downloads=tmp_path / "downloads")
+    console._print(person.last)
+    saved = tmp_path / "downloads" / attachment.filename
+    assert saved.read_bytes() == attachment.content and f"📎 {saved}" in stdout.getvalue()
+
+    async with telegram_outbox(app, emulator) as channel:
+        await channel.deliver(int(person.user), person.user, person.last, None)
+    sent = emulator.messages(int(person.user))[-1]
+    assert sent.document is not None and sent.document["file_name"] == attachment.filename
+    assert sent.document["content"] == attachment.content
+    assert "Test meeting" in sent.text  # the caption

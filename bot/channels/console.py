@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.conversation.core import Conversation
@@ -17,18 +18,22 @@ from bot.conversation.messages import Reply, parse_text
 CHANNEL = "console"
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, saved_as: Path | None = None) -> str:
     lines = []
     if reply.title:
         lines.append(f"*{reply.title}*")
     lines.append(reply.text)
+    if reply.attachment is not None:
+        lines.append(f"📎 {saved_as or reply.attachment.filename}")
     lines += [f"  [{number}] {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
 
 
 class ConsoleChannel:
     def __init__(self, conversation: Conversation, user: str, language_hint: str | None,
-                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, downloads: Path | None = None) -> None:
+        """`downloads`: where files sent to the resident (calendar entries) are saved."""
+        self.downloads = downloads
         self.conversation = conversation
         self.user = user
         self.language_hint = language_hint
@@ -41,7 +46,12 @@ class ConsoleChannel:
 
     def _print(self, replies: list[Reply]) -> None:
         for reply in replies:
-            print(render(reply), file=self.stdout)
+            saved_as = None
+            if reply.attachment is not None and self.downloads is not None:
+                self.downloads.mkdir(parents=True, exist_ok=True)
+                saved_as = self.downloads / Path(reply.attachment.filename).name
+                saved_as.write_bytes(reply.attachment.content)
+            print(render(reply, saved_as), file=self.stdout)
             print(file=self.stdout)
         self.stdout.flush()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import io
 import json
 import logging
 import os
@@ -36,12 +37,13 @@ from nio import (
     RoomSendError,
     SyncError,
     SyncResponse,
+    UploadError,
 )
 
 from bot.channels.matrix_render import render
 from bot.config import Settings
 from bot.conversation.core import Conversation
-from bot.conversation.messages import Incoming, Reply, parse_text
+from bot.conversation.messages import Attachment, Incoming, Reply, parse_text
 from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "matrix"
@@ -224,6 +226,10 @@ class MatrixChannel:
             return
         for index, reply in enumerate(await self.conversation.handle(incoming)):
             await self.outbox.put((room.room_id, render(reply), f"qb-{event.event_id}-{index}"))
+            if reply.attachment is not None:
+                content = await self._file_content(room, reply.attachment)
+                if content is not None:
+                    await self.outbox.put((room.room_id, content, f"qb-{event.event_id}-{index}-file"))
 
     async def _send_loop(self) -> None:
         """Send replies in order; a reply that cannot be sent waits and is tried again, never dropped."""
@@ -245,6 +251,27 @@ class MatrixChannel:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
             self.outbox.task_done()
+
+    async def _file_content(self, room: MatrixRoom, attachment: Attachment) -> dict[str, Any] | None:
+        """Upload a file (encrypted in encrypted rooms) and return the m.file message that shows it."""
+        try:
+            response, keys = await self.client.upload(io.BytesIO(attachment.content),
+                                                      content_type=attachment.mime_type,
+                                                      filename=attachment.filename, encrypt=room.encrypted,
+                                                      filesize=len(attachment.content))
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            log.warning("could not upload %s (%s); the text went without it", attachment.filename, error)
+            return None
+        if isinstance(response, UploadError):
+            log.warning("could not upload %s (%s); the text went without it", attachment.filename, response)
+            return None
+        content: dict[str, Any] = {"msgtype": "m.file", "body": attachment.filename,
+                                   "info": {"mimetype": attachment.mime_type, "size": len(attachment.content)}}
+        if room.encrypted and keys:
+            content["file"] = {**keys, "url": response.content_uri}
+        else:
+            content["url"] = response.content_uri
+        return content
 
     async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
         """One outbox message into the resident's direct chat. The transaction id is the outbox id,

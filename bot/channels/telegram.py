@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
@@ -45,6 +45,7 @@ UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note"
 # throughput of 256.
 CONCURRENT_UPDATES = 32
 BURST = 5
+MAX_CAPTION_LENGTH = 1024
 SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through network trouble or 5xx answers
 Result = TypeVar("Result")
 
@@ -193,6 +194,10 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: int, user_id: str, replies: list[Reply], pressed: int | None) -> None:
         for index, reply in enumerate(replies):
+            if reply.attachment is not None:
+                if not await self._send_file(chat_id, user_id, reply):
+                    return
+                continue
             messages = render(reply)
             editable = (index == 0 and pressed is not None and len(messages) == 1
                         and (reply.edit or self._newest.get(chat_id) == pressed))
@@ -211,6 +216,23 @@ class TelegramChannel:
                 except TelegramError:
                     log.exception("could not deliver a reply to chat %s", chat_id)
                     return
+
+    async def _send_file(self, chat_id: int, user_id: str, reply: Reply) -> bool:
+        """A reply with a file: the file with the text as its caption (and the reply's buttons)."""
+        assert reply.attachment is not None
+        message = render(dataclasses.replace(reply, text=reply.text[:MAX_CAPTION_LENGTH - len(reply.title) - 2]))[0]
+        document = InputFile(reply.attachment.content, filename=reply.attachment.filename)
+        try:
+            sent = await self._retrying(lambda: self._call("sendDocument", chat_id=chat_id, caption=message.html,
+                                                           document=document, reply_markup=message.keyboard))
+        except Forbidden:
+            await self.conversation.mark_unreachable(CHANNEL, user_id)
+            return False
+        except TelegramError:
+            log.exception("could not send a file to chat %s", chat_id)
+            return False
+        self._newest[chat_id] = sent["message_id"]
+        return True
 
     async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
         """One outbox message, tried once: the dispatcher keeps the retries, in the database."""

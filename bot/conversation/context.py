@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +74,7 @@ def isolate_direction(reply: Reply) -> Reply:
         return reply
     def mark(text: str) -> str:
         return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
-    return Reply(
-        text=mark(reply.text), title=mark(reply.title) if reply.title else "", route=reply.route,
-        edit=reply.edit, right_to_left=True,
+    return dataclasses.replace(
+        reply, text=mark(reply.text), title=mark(reply.title) if reply.title else "", right_to_left=True,
         choices=tuple(Choice(mark(choice.label), choice.payload, choice.selected) for choice in reply.choices),
     )

@@ -228,8 +228,7 @@ class Conversation:
             extra.append(Choice(ctx._("🏠 Menu"), MENU_ROUTE))
         present = {choice.payload for choice in last.choices}
         choices = (*last.choices, *(choice for choice in extra if choice.payload not in present))
-        replies = [*replies[:-1], Reply(text=last.text, choices=choices, title=last.title, route=last.route,
-                                        edit=last.edit, right_to_left=last.right_to_left)]
+        replies = [*replies[:-1], dataclasses.replace(last, choices=choices)]
         core["choices"] = [[choice.label, choice.payload] for choice in choices]
         return [isolate_direction(reply) for reply in replies]
 

@@ -57,6 +57,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply, e.g. an .ics calendar entry."""
+
+    filename: str
+    mime_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to the resident.
 
@@ -71,6 +80,7 @@ class Reply:
     route: str | None = None
     edit: bool = False
     right_to_left: bool = False
+    attachment: Attachment | None = None
 
 
 def parse_text(channel: str, user_id: str, text: str, language_hint: str | None = None,

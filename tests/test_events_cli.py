@@ -1,0 +1,65 @@
+"""Staff manage events from the terminal; mistakes are refused in one line, changes reach residents."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from bot.app import create_app
+from bot.clock import FixedClock
+from tests.conftest import Chat, Database, settings_for
+
+
+def quartiersbot(database: Database, tmp_path: Path, quarter: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QB_DATA_DIR": str(tmp_path), "QB_QUARTER": quarter,
+           "QB_DATABASE_URL": database.url.replace("+aiosqlite", "").replace("+asyncpg", "")}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *arguments], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+async def test_add_list_update_cancel_and_the_outbox(database: Database, tmp_path: Path, clock: FixedClock) -> None:
+    quarter = f"q{uuid.uuid4().hex[:12]}"
+    run = lambda *arguments: quartiersbot(database, tmp_path, quarter, *arguments)  # noqa: E731
+    past = run("event", "add", "old", "--start", "2020-01-01 10:00", "--end", "11:00", "--title", "Alt",
+               "--description", "Vorbei.")
+    assert past.returncode == 1 and "the start lies in the past" in past.stdout
+    backwards = run("event", "add", "x", "--start", "2031-01-01 10:00", "--end", "09:00", "--title", "X",
+                    "--description", "Y")
+    assert backwards.returncode == 1 and "end must be after start" in backwards.stdout
+    added = run("event", "add", "sprachcafe", "--start", "2031-01-07 18:00", "--end", "20:00", "--title",
+                "Sprachcafé", "--description", "Deutsch sprechen bei Tee.", "--weekly-until", "2031-02-28",
+                "--capacity", "8", "--languages", "de,tr")
+    assert added.returncode == 0 and "created" in added.stdout, added.stdout + added.stderr
+    listing = run("event", "list", "--days", "3650")
+    assert listing.stdout.count("sprachcafe") == 8 and "0/8 registered" in listing.stdout
+
+    app = await create_app(settings_for(database, tmp_path, quarter=quarter), clock=clock, migrate=False,
+                           engine=database.engine)
+    chat = Chat(app, language_hint="de")
+    await chat.say("/start")
+    event_id = await event_id_of(app, "sprachcafe")
+    await chat.tap(f"events:reg:{event_id}:2031-01-14")
+    assert "1/8 registered" in run("event", "list", "--days", "3650").stdout
+
+    moved = run("event", "update", "sprachcafe", "--start", "2031-01-08 17:00")
+    assert moved.returncode == 0 and "1 resident(s) will be told" in moved.stdout, moved.stdout + moved.stderr
+    assert "Wed 2031-01-15 17:00" in run("event", "list", "--days", "3650").stdout
+    cancelled = run("event", "cancel", "sprachcafe")
+    assert "1 resident(s) will be told" in cancelled.stdout
+    outbox = run("outbox").stdout
+    assert "pending:" in outbox and "cancelled:" in outbox
+    unknown = run("event", "cancel", "nothing")
+    assert unknown.returncode == 1 and "No event 'nothing'" in unknown.stdout
+
+
+async def event_id_of(app: object, key: str) -> int:
+    from sqlalchemy import select
+
+    from bot.db.models import Event
+    async with app.sessions() as session:  # type: ignore[attr-defined]
+        found = await session.scalar(select(Event.id).where(Event.key == key))
+    assert found is not None
+    return int(found)
