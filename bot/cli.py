@@ -153,14 +153,26 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         app.dispatcher.add_channel(MATRIX, matrix.send_proactive)
         channels.append(matrix)
     scheduler = start_scheduler(app)
-    stop = asyncio.Event()
+    asked_to_stop, stop = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
+        loop.add_signal_handler(signal_number, asked_to_stop.set)
+
+    async def stop_gently() -> None:
+        """Let messages being sent finish and be marked before the channels close, so a
+        restart repeats none of them."""
+        await asked_to_stop.wait()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await app.dispatcher.close()
+        stop.set()
+    stopping = asyncio.create_task(stop_gently())
     try:
         await asyncio.gather(*(channel.run(stop) for channel in channels))
     finally:
-        scheduler.shutdown(wait=False)
+        stopping.cancel()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await app.close()
     return 0
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: Annotated[str, Field(pattern=r"^[^:\s]+:\d{1,5}$")] = "127.0.0.1:8443"
     telegram_max_rate: Annotated[float, Field(gt=0)] = 30.0
+    # How long a message being sent may stay unconfirmed before another run sends it again.
+    outbox_lease_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
 
     matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""

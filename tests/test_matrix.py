@@ -4,6 +4,7 @@ with end-to-end encryption, and the bot's Matrix channel (in-process, or as `qua
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from bot.channels.matrix import MatrixChannel
 from bot.clock import FixedClock
 from bot.config import Settings
 from tests.conftest import Chat, Database, settings_for
+from tests.events_helpers import berlin, make_event
 from tests.matrix_resident import MatrixResident
 from tests.survey_helpers import stored_answers
 from tests.synapse import Synapse
@@ -250,3 +252,29 @@ async def test_the_whole_survey_by_numbers_in_an_encrypted_dm(resident: MatrixRe
     answers = await stored_answers(bot.app, Chat(bot.app, channel=MATRIX, user=resident.client.user_id))
     assert answers == NEWCOMER_ANSWERS
     assert not resident.undecryptable
+
+
+async def test_a_reminder_reaches_an_encrypted_dm(resident: MatrixResident, bot: RunningBot, bot_account: str,
+                                                  clock: FixedClock) -> None:
+    clock.set(berlin("2026-12-01T08:00"))
+    event = await make_event(bot.app, "2026-12-02T18:00", "2026-12-02T20:00")
+    await resident.open_dm(bot_account, encrypted=True)
+    await resident.wait_for_member(bot_account)
+    await resident.say("!start")
+    await resident.replies(1, bot_account)
+    await resident.say("English")
+    received = len(await resident.replies(3, bot_account))
+    chat = Chat(bot.app, channel=MATRIX, user=resident.client.user_id)
+    await chat.tap(f"events:r:{event.id}:2026-12-02")  # the same as choosing it by numbers in the chat
+    bot.app.dispatcher.add_channel(MATRIX, bot.channel.send_proactive)
+    clock.set(berlin("2026-12-01T18:00"))
+    await asyncio.wait_for(until_sent(bot), 30)
+    reminder = (await resident.replies(received + 1, bot_account))[-1]
+    assert "Reminder: Test meeting" in reminder.body and not resident.undecryptable
+
+
+async def until_sent(bot: RunningBot) -> None:
+    """The channel may still be starting (no rooms known yet): the dispatcher then retries."""
+    while not (await bot.app.dispatcher.run_until_idle()).sent:
+        bot.app.clock.advance(dt.timedelta(seconds=10))  # type: ignore[attr-defined]
+        await asyncio.sleep(0.2)

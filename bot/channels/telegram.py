@@ -22,7 +22,7 @@ from telegram import BotCommand, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
 from bot.channels.telegram_render import Keyboard, TelegramMessage, render
 from bot.config import Settings
@@ -44,15 +44,44 @@ UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note"
 # connection): measured with benchmarks/telegram_throughput.py, 32 gave about 1.5 times the
 # throughput of 256.
 CONCURRENT_UPDATES = 32
-BURST = 5
 MAX_CAPTION_LENGTH = 1024
-SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through network trouble or 5xx answers
+SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through flood limits, network trouble or 5xx answers
+BACKOFF = wait_exponential(multiplier=0.2, max=10)
+# Each 429 reaches the request that got it and is retried there (see paced_limiter); the limiter's
+# own report of it, with a traceback, would only be noise.
+logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 Result = TypeVar("Result")
 
 
+def paced_limiter(rate: float) -> AIORateLimiter:  # type: ignore[type-arg]
+    """Sends nearly evenly spaced, a little under `rate`.
+
+    Telegram (and its emulation) count messages in a sliding second. A bucket of `burst` leaking
+    at `pace` never puts more than burst + pace into any second, 3 % under the limit, yet catches
+    up after a delay. A 429 that jitter still causes is retried by the request that got it
+    (`max_retries=0` here): the limiter's own retry would pause *all* sending for a second.
+    """
+    burst = max(1, int(rate // 50))
+    pace = 0.97 * rate - burst
+    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / pace, max_retries=0)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return float(wait) if isinstance(wait, int | float) else wait.total_seconds()
+
+
 def _transient(error: BaseException) -> bool:
-    """Network trouble, timeouts and 5xx answers are worth another try; refusals are not."""
-    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    """Flood limits, network trouble, timeouts and 5xx answers are worth another try; refusals are not."""
+    return isinstance(error, RetryAfter) or (isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
+def _wait(state: RetryCallState) -> float:
+    """Telegram's own retry_after for a 429; otherwise exponential backoff."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(error, RetryAfter):
+        return _retry_after_seconds(error)
+    return float(BACKOFF(state))
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -93,12 +122,7 @@ class TelegramChannel:
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
-            # Nearly evenly spaced: Telegram (and its emulation) count in a sliding second, and every 429
-            # pauses *all* sending for its retry_after. A bucket of BURST at 97.5 % of the rate never puts
-            # more than the rate into any second, yet catches up after a moment's delay.
-            .rate_limiter(AIORateLimiter(overall_max_rate=BURST,
-                                         overall_time_period=BURST / (0.975 * settings.telegram_max_rate),
-                                         max_retries=5))
+            .rate_limiter(paced_limiter(settings.telegram_max_rate))
             .concurrent_updates(PerChatOrder())
         )
         if settings.telegram_api_url:
@@ -246,8 +270,7 @@ class TelegramChannel:
         except Forbidden as error:
             return Delivery("blocked", error=str(error))
         except RetryAfter as error:
-            wait = error.retry_after
-            return Delivery("retry", wait if isinstance(wait, int | float) else wait.total_seconds(), str(error))
+            return Delivery("retry", _retry_after_seconds(error), str(error))
         except BadRequest as error:
             return Delivery("failed", error=str(error))
         except NetworkError as error:  # timeouts and 5xx answers too
@@ -279,7 +302,7 @@ class TelegramChannel:
         """Retry transient failures of one API call with exponential backoff (429s: the rate limiter)."""
         async for attempt in AsyncRetrying(retry=retry_if_exception(_transient), reraise=True,
                                            stop=stop_after_delay(SEND_PATIENCE_SECONDS),
-                                           wait=wait_exponential(multiplier=0.2, max=10)):
+                                           wait=_wait):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
                     log.warning("retrying a Telegram call, attempt %s", attempt.retry_state.attempt_number)

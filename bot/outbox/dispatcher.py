@@ -30,7 +30,6 @@ from bot.i18n import Translator
 from bot.outbox.store import DROPPED, FAILED, PENDING, SENDING, SENT
 
 log = logging.getLogger(__name__)
-LEASE = dt.timedelta(minutes=5)  # a claimed message not marked by then is taken to be lost in a crash
 MAX_ATTEMPTS = 8
 PER_CHAT_SPACING = dt.timedelta(seconds=1)  # Telegram allows about one message a second per chat
 
@@ -103,6 +102,7 @@ class Dispatcher:
         self.on_blocked = on_blocked
         self._last_sent: dict[int, dt.datetime] = {}
         self._running = asyncio.Lock()
+        self._closing = False
 
     def add_channel(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
@@ -129,13 +129,24 @@ class Dispatcher:
     def busy(self) -> bool:
         return self._running.locked()
 
+    async def close(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Claim nothing more and wait (up to `timeout`) until the messages in flight are marked."""
+        self._closing = True
+        try:
+            await asyncio.wait_for(self._running.acquire(), timeout)
+        except TimeoutError:
+            log.warning("outbox messages still in flight at shutdown; they are sent again after a restart")
+
     async def _claim(self) -> list[Claim]:
         now = self.clock.now()
+        if len(self._last_sent) > 10_000:  # only the last second matters
+            self._last_sent = {key: moment for key, moment in self._last_sent.items()
+                               if now - moment < PER_CHAT_SPACING}
         async with self.sessions() as session, session.begin():
             await session.execute(  # leases of a crashed run have run out: those are sent again
                 update(OutboxMessage).where(OutboxMessage.status == SENDING, OutboxMessage.next_attempt_at <= now)
                 .values(status=PENDING))
-            if not self.senders:
+            if not self.senders or self._closing:
                 return []
             candidates = (await session.execute(
                 select(OutboxMessage.id, OutboxMessage.resident_id)
@@ -158,7 +169,8 @@ class Dispatcher:
             claimed = set((await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(chosen), OutboxMessage.status == PENDING)
-                .values(status=SENDING, attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
+                .values(status=SENDING, attempts=OutboxMessage.attempts + 1,
+                        next_attempt_at=now + dt.timedelta(seconds=self.settings.outbox_lease_seconds))
                 .returning(OutboxMessage.id)
             )).scalars().all())
             rows = (await session.execute(
@@ -199,7 +211,8 @@ class Dispatcher:
             values = {"status": DROPPED, "last_error": "the resident blocked the bot"}
             report.dropped, report.dropped_reasons = 1, {"the resident blocked the bot": 1}
         elif delivery.outcome == "retry" and claim.attempts < MAX_ATTEMPTS:
-            wait = max(delivery.retry_after, min(5.0 * 2 ** (claim.attempts - 1), 3600.0))
+            # A flood limit says how long to wait; other trouble backs off exponentially.
+            wait = delivery.retry_after or min(5.0 * 2 ** (claim.attempts - 1), 3600.0)
             values = {"status": PENDING, "next_attempt_at": finished + dt.timedelta(seconds=wait),
                       "last_error": delivery.error[:300]}
             report.retried = 1
