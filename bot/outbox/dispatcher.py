@@ -108,22 +108,37 @@ class Dispatcher:
         self.senders[channel] = sender
 
     async def run_until_idle(self) -> DispatchReport:
-        """Send everything due now; returns when nothing due is left (or only retries for later)."""
+        """Send everything due now; returns when nothing due is left (or only retries for later).
+
+        The next batch is claimed while the last one is still being sent, so a channel's pace is
+        never interrupted by the database round trips between batches.
+        """
         report = DispatchReport()
         semaphore = asyncio.Semaphore(self.concurrency)
         rendered: dict[tuple[str, str, str], list[Reply] | str] = {}  # the same reminder for many residents
+        in_flight: dict[asyncio.Task[DispatchReport], int] = {}  # task → resident
 
         async def one(claim: Claim) -> DispatchReport:
             async with semaphore:
                 return await self._process(claim, rendered)
         async with self._running:  # the scheduler and a manual wake-up never overlap
+            more = True
             while True:
-                claimed = await self._claim()
-                if not claimed:
+                if more and len(in_flight) <= self.batch // 2:
+                    claimed = await self._claim(busy=set(in_flight.values()))
+                    more = len(claimed) > 0
+                    if not in_flight:
+                        rendered.clear()  # texts can depend on the time (e.g. "has it started?")
+                    for claim in claimed:
+                        in_flight[asyncio.create_task(one(claim))] = claim.resident_id
+                if not in_flight:
                     return report
-                rendered.clear()  # texts can depend on the time (e.g. "has it started?")
-                for result in await asyncio.gather(*(one(claim) for claim in claimed)):
-                    report.add(result)
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del in_flight[task]
+                    report.add(task.result())
+                if not in_flight:
+                    more = True  # all sent: look once more for what fell due meanwhile
 
     @property
     def busy(self) -> bool:
@@ -137,7 +152,8 @@ class Dispatcher:
         except TimeoutError:
             log.warning("outbox messages still in flight at shutdown; they are sent again after a restart")
 
-    async def _claim(self) -> list[Claim]:
+    async def _claim(self, busy: set[int] | None = None) -> list[Claim]:
+        """Due messages, at most one per resident and none for a resident with one in flight."""
         now = self.clock.now()
         if len(self._last_sent) > 10_000:  # only the last second matters
             self._last_sent = {key: moment for key, moment in self._last_sent.items()
@@ -155,7 +171,7 @@ class Dispatcher:
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(self.batch * 4)
             )).all()
-            chosen, residents = [], set()
+            chosen, residents = [], set(busy or ())
             for message_id, resident_id in candidates:
                 last = self._last_sent.get(resident_id)
                 if resident_id in residents or (last is not None and now - last < PER_CHAT_SPACING):
