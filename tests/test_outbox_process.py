@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FixedClock, SystemClock
-from bot.db.models import Event, OutboxMessage
-from bot.events.reminders import set_reminder
+from bot.db.models import Event, OutboxMessage, Resident
+from bot.events.reminders import REMINDER, reminder_key
 from bot.events.store import occurrences
+from bot.outbox.store import enqueue
 from tests.conftest import BERLIN, ROOT, Chat, Database
 from tests.events_helpers import make_event
 from tests.telegram_emulator import BotApiEmulator
@@ -47,13 +48,12 @@ async def schedule(app: App, clock: FixedClock, emulator: BotApiEmulator) -> lis
         loaded = await session.get(Event, event.id)
         assert loaded is not None
         occurrence = occurrences(loaded, BERLIN, now, now + dt.timedelta(days=1))[0]
-        from bot.db.models import Resident
         residents = (await session.scalars(select(Resident).where(
             Resident.channel == "telegram", Resident.channel_user_id.in_([str(user) for user in users])))).all()
-        for resident in residents:
-            # Due within seconds: two hours before a start a little over two hours ahead.
-            assert await set_reminder(session, loaded, occurrence, resident, 120, now - dt.timedelta(seconds=1),
-                                      BERLIN)
+        for resident in residents:  # due now, as a reminder scheduled earlier would be
+            await enqueue(session, resident_id=resident.id, channel="telegram", kind=REMINDER,
+                          payload={"event": event.id, "occurrence": occurrence.date, "offset": 120}, due_at=now,
+                          key=reminder_key(event.id, occurrence.date, resident.id, 120, now), now=now)
     return users
 
 
