@@ -143,8 +143,9 @@ def _as_entry(row: Event) -> dict[str, Any]:
     if row.latitude is not None and row.longitude is not None:
         place["geo"] = {"lat": row.latitude, "lon": row.longitude}
     return {
-        "key": row.key, "start": start.isoformat(), "end": (start + dt.timedelta(minutes=row.duration_minutes))
-        .isoformat(), "recurrence": row.recurrence, "place": place, "organiser": row.organiser,
+        "key": row.key, "category": row.category, "start": start.isoformat(),
+        "end": (start + dt.timedelta(minutes=row.duration_minutes)).isoformat(), "recurrence": row.recurrence,
+        "place": place, "organiser": row.organiser,
         "languages": list(row.languages), "target_groups": list(row.target_groups), "cost": row.cost,
         "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
         "registration": {"required": row.registration_required, "capacity": row.capacity},

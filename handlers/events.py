@@ -2,7 +2,8 @@
 
 Payloads (stable, short; an occurrence is its event id and local date):
   events:home                     what is on: this week, next week, by group, in my language
-  events:l:<filter>:<page>        a list (w0, w1, lang, g-<group>)
+  events:cat                      the kinds of event
+  events:l:<filter>:<page>        a list (w0, w1, lang, c-<kind>, g-<group>)
   events:e:<id>:<date>            one occurrence
   events:r:<id>:<date>            reminders (the defaults are set on first use)
   events:ro:<id>:<date>:<min>     one reminder offset on or off
@@ -40,6 +41,9 @@ PER_PAGE = 6
 AHEAD = dt.timedelta(weeks=8)
 OFFSET_LABELS = {7 * 24 * 60: N_("1 week before"), 24 * 60: N_("1 day before"), 120: N_("2 hours before"),
                  30: N_("30 minutes before")}
+CATEGORY_LABELS = {"information": N_("Information events"), "meeting": N_("Meeting and exchange"),
+                   "course": N_("Courses"), "round_table": N_("Round tables"),
+                   "children_family": N_("For children and families"), "festival": N_("Festivals and celebrations")}
 TOPIC_LABELS = {"families": N_("New events for families"), "seniors": N_("New events for seniors"),
                 "my_language": N_("New events in my language")}
 
@@ -70,6 +74,8 @@ def register_flows(router: Router) -> None:
                 return await sign_off(ctx, *await dated(ctx, event_id, date, stale))
             case ["ics", event_id, date]:
                 return [calendar_file(ctx, *await dated(ctx, event_id, date, stale))]
+            case ["cat"]:
+                return [categories(ctx)]
             case ["my"]:
                 return [await mine(ctx)]
             case ["sub"]:
@@ -89,10 +95,15 @@ def register_flows(router: Router) -> None:
 
 def home(ctx: Context) -> Reply:
     choices = [Choice(ctx._("This week"), "events:l:w0:1"), Choice(ctx._("Next week"), "events:l:w1:1"),
-               Choice(ctx._("In my language"), "events:l:lang:1")]
+               Choice(ctx._("By topic"), "events:cat"), Choice(ctx._("In my language"), "events:l:lang:1")]
     choices += [Choice(ctx._(label), f"events:l:g-{group}:1") for group, label in TARGET_GROUPS.items()]
     choices += [Choice(ctx._("⭐ My events"), "events:my"), Choice(ctx._("🔔 Tell me about new events"), "events:sub")]
     return ctx.reply(ctx._("Which events would you like to see?"), choices, route="events:home")
+
+
+def categories(ctx: Context) -> Reply:
+    choices = [Choice(ctx._(label), f"events:l:c-{key}:1") for key, label in CATEGORY_LABELS.items()]
+    return ctx.reply(ctx._("Which kind of event?"), choices, route="events:cat")
 
 
 async def dated(ctx: Context, event_id: str, date: str, stale: str) -> tuple[Event, Occurrence]:
@@ -118,6 +129,10 @@ async def listing(ctx: Context, name: str, page: int, stale: str) -> Reply:
         found = [item for item in upcoming(events, ctx.settings.zone, now, now + AHEAD)
                  if spoken in item.event.languages]
         heading = ctx._("In my language")
+    elif name.startswith("c-") and name[2:] in CATEGORY_LABELS:
+        found = [item for item in upcoming(events, ctx.settings.zone, now, now + AHEAD)
+                 if item.event.category == name[2:]]
+        heading = ctx._(CATEGORY_LABELS[name[2:]])
     elif name.startswith("g-") and name[2:] in TARGET_GROUPS:
         group = name[2:]
         found = [item for item in upcoming(events, ctx.settings.zone, now, now + AHEAD)

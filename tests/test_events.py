@@ -285,3 +285,42 @@ async def test_add_to_my_calendar_sends_an_ics_file_on_console_and_telegram(
     assert sent.document is not None and sent.document["file_name"] == attachment.filename
     assert sent.document["content"] == attachment.content
     assert "Test meeting" in sent.text  # the caption
+
+
+async def test_followers_of_a_topic_are_told_of_a_new_event_once(app: App, clock: FixedClock,
+                                                                  emulator: BotApiEmulator) -> None:
+    clock.set(berlin("2026-12-01T08:00"))
+    families, seniors = telegram_resident(app, emulator), telegram_resident(app, emulator)
+    for person, topic in ((families, "families"), (seniors, "seniors")):
+        await person.say("/start")
+        await person.tap("events:sub")
+        await person.tap(f"events:sub:{topic}")
+        assert any(choice.selected for choice in person.last[-1].choices)
+    event = await make_event(app, "2026-12-12T10:00", "2026-12-12T12:00", target_groups=["families"])
+    async with telegram_outbox(app, emulator):
+        await app.dispatcher.run_until_idle()
+    assert "New event: Test meeting" in emulator.messages(int(families.user))[-1].text
+    assert emulator.messages(int(seniors.user)) == []
+    from tests.events_helpers import upsert_event_change
+    await upsert_event_change(app, event.key, target_groups=["families", "seniors"])  # a change is not new
+    async with telegram_outbox(app, emulator):
+        await app.dispatcher.run_until_idle()
+    assert len(emulator.messages(int(families.user))) == 1 and emulator.messages(int(seniors.user)) == []
+
+
+async def test_events_by_topic_this_week_and_in_my_language(app: App, clock: FixedClock) -> None:
+    clock.set(berlin("2026-12-01T08:00"))  # a Tuesday; the example events of Horst are imported
+    chat = Chat(app, language_hint="tr")
+    await chat.say("/start events")  # the poster's deep link
+    assert "events:cat" in chat.payloads
+    await chat.tap("events:cat")
+    await chat.tap("events:l:c-round_table:1")
+    assert any(payload.startswith("events:e:") for payload in chat.payloads)
+    assert "Runder Tisch Horst" in "\n".join(choice.label for choice in chat.last[-1].choices)
+    await chat.tap("events:l:w0:1")
+    this_week = [payload for payload in chat.payloads if payload.startswith("events:e:")]
+    assert this_week and all("2026-12-0" in payload for payload in this_week)
+    await chat.tap("events:l:lang:1")
+    assert any(payload.startswith("events:e:") for payload in chat.payloads)  # events where Turkish is spoken
+    await chat.tap(next(payload for payload in chat.payloads if payload.startswith("events:e:")))
+    assert "📅" in chat.text and "📍" in chat.text and "openstreetmap.org" in chat.text

@@ -270,6 +270,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(20), default="meeting")
     start_local: Mapped[str] = mapped_column(String(16))  # wall-clock time in the bot's zone: 2026-12-01T18:00
     duration_minutes: Mapped[int] = mapped_column(Integer)
     recurrence: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -57,6 +57,7 @@ async def upsert_event(session: AsyncSession, entry: EventEntry, quarter: str, e
 
 
 def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
+    row.category = entry.category
     row.start_local = entry.start.isoformat(timespec="minutes")
     row.duration_minutes = int((entry.end - entry.start).total_seconds() // 60)
     row.recurrence = entry.recurrence.model_dump(mode="json") if entry.recurrence else None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.content.schema import Address, Geo, Key, check_text_languages
 
 TARGET_GROUPS = ("all", "families", "children_youth", "seniors", "women", "newcomers")
+CATEGORIES = ("information", "meeting", "course", "round_table", "children_family", "festival")
 
 
 class _Strict(BaseModel):
@@ -55,6 +56,7 @@ class Registration(_Strict):
 
 class EventEntry(_Strict):
     key: Key
+    category: Literal["information", "meeting", "course", "round_table", "children_family", "festival"] = "meeting"
     start: dt.datetime
     end: dt.datetime
     recurrence: Recurrence | None = None
