@@ -20,7 +20,7 @@ from bot.db.models import Event, EventRegistration
 from bot.events.importer import upsert_event
 from bot.events.schema import EventEntry
 from bot.events.seats import REGISTERED
-from bot.events.store import occurrences, quarter_events, text_of
+from bot.events.store import is_cancelled, occurrences, quarter_events, text_of
 from bot.outbox.store import DROPPED, FAILED, reasons, status_counts
 
 
@@ -43,8 +43,10 @@ def add_parsers(commands: Any) -> None:
         parser.add_argument("--weekly-until", type=dt.date.fromisoformat, default=None, metavar="DATE")
         parser.add_argument("--capacity", type=int, default=None, help="seats; registration is then required")
         parser.add_argument("--languages", default=None, help="spoken at the event, e.g. de,tr,ar")
-    cancel = actions.add_parser("cancel", help="cancel an event; residents registered or reminded are told")
+    cancel = actions.add_parser("cancel", help="cancel an event, or one date of it; residents registered or "
+                                               "reminded are told")
     cancel.add_argument("key")
+    cancel.add_argument("--date", type=dt.date.fromisoformat, default=None, help="only this date of a series")
     commands.add_parser("outbox", help="proactive messages: pending, sent, failed, dropped")
 
 
@@ -72,7 +74,7 @@ async def _list(app: App, days: int) -> int:
         seats = ""
         if event.registration_required:
             seats = f"  {taken.get((event.id, occurrence.date), 0)}/{event.capacity or '∞'} registered"
-        state = "  CANCELLED" if event.cancelled else ""
+        state = "  CANCELLED" if is_cancelled(event, occurrence) else ""
         print(f"{occurrence.start:%a %Y-%m-%d %H:%M}  {event.key:<28} {text_of(event, 'de')[0]}{seats}{state}")
     if not rows:
         print(f"No events in the next {days} days.")
@@ -108,7 +110,10 @@ def _entry(arguments: argparse.Namespace, row: Event | None, local_now: dt.datet
         "key": arguments.key, "place": {"name": "Quartiersladen Horst"}, "organiser": "Quartiersmanagement Horst",
         "texts": {"de": {}}}
     if arguments.action == "cancel":
-        current["cancelled"] = True
+        if arguments.date is not None:
+            current["cancelled_dates"] = sorted({*current.get("cancelled_dates", []), arguments.date.isoformat()})
+        else:
+            current["cancelled"] = True
         return EventEntry.model_validate(current)
     if arguments.start:
         start = _local(arguments.start, None)
@@ -149,7 +154,7 @@ def _as_entry(row: Event) -> dict[str, Any]:
         "languages": list(row.languages), "target_groups": list(row.target_groups), "cost": row.cost,
         "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
         "registration": {"required": row.registration_required, "capacity": row.capacity},
-        "cancelled": row.cancelled,
+        "cancelled": row.cancelled, "cancelled_dates": list(row.cancelled_dates),
         "texts": {text.language: {"title": text.title, "description": text.description} for text in row.texts},
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.db.models import Event
 from bot.events.occurrences import Occurrence
 from bot.events.seats import Seats
-from bot.events.store import text_of
+from bot.events.store import is_cancelled, text_of
 from bot.i18n import Translator
 from handlers.offer_card import OSM_LINK, accessibility_line, cost_line
 from handlers.offer_filters import TARGET_GROUPS
@@ -25,7 +25,7 @@ def card_text(tr: Translator, event: Event, occurrence: Occurrence, seats: Seats
     _ = tr.gettext
     _title, description, in_language = text_of(event, tr.code)
     lines = []
-    if event.cancelled:
+    if is_cancelled(event, occurrence):
         lines += ["❌ " + _("This event is cancelled."), ""]
     lines += [description, "", "📅 " + when(tr, occurrence), "📍 " + place(event)]
     if event.latitude is not None and event.longitude is not None:

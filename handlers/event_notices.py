@@ -15,7 +15,7 @@ from bot.db.models import Event
 from bot.events.changes import CANCELLED, MOVED, NEW_EVENT
 from bot.events.reminders import REMINDER
 from bot.events.seats import SEAT_FREE
-from bot.events.store import HORIZON, occurrence_of, occurrences
+from bot.events.store import HORIZON, is_cancelled, occurrence_of, occurrences
 from bot.outbox.dispatcher import Notice
 from handlers.event_card import card_text, title, when
 
@@ -41,11 +41,11 @@ async def reminder(notice: Notice) -> list[Reply] | str:
     event = await notice.session.get(Event, notice.payload["event"])
     if event is None:
         return GONE
-    if event.cancelled:
-        return "the event was cancelled"
     occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"])
     if occurrence is None:
         return "the date is no longer part of the event"
+    if is_cancelled(event, occurrence):
+        return "the event was cancelled"
     if occurrence.start <= notice.now:
         return STARTED
     tr = notice.translator
@@ -80,7 +80,7 @@ async def cancelled(notice: Notice) -> list[Reply] | str:
 async def seat_free(notice: Notice) -> list[Reply] | str:
     event = await notice.session.get(Event, notice.payload["event"])
     occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"]) if event else None
-    if event is None or occurrence is None or event.cancelled:
+    if event is None or occurrence is None or is_cancelled(event, occurrence):
         return GONE
     if occurrence.start <= notice.now:
         return STARTED

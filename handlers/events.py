@@ -31,7 +31,7 @@ from bot.events.changes import TOPICS
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import DEFAULT_OFFSETS, OFFSETS, offsets_of, remove_reminder, set_reminder
 from bot.events.seats import REGISTERED, lock_event, register, registration_of, seats, unregister
-from bot.events.store import Dated, occurrence_of, quarter_events, text_of, upcoming
+from bot.events.store import Dated, is_cancelled, occurrence_of, quarter_events, text_of, upcoming
 from bot.i18n import N_
 from handlers.event_card import card_text, place, title
 from handlers.offer_filters import TARGET_GROUPS
@@ -150,7 +150,7 @@ async def listing(ctx: Context, name: str, page: int, stale: str) -> Reply:
 
 def label(ctx: Context, item: Dated) -> str:
     start = ctx.translator.local(item.occurrence.start)
-    mark = "❌ " if item.event.cancelled else ""
+    mark = "❌ " if is_cancelled(item.event, item.occurrence) else ""
     when = f"{ctx.translator.weekday(start.weekday(), 'abbreviated')} {ctx.translator.date(start.date(), 'short')} " \
            f"{ctx.translator.time(start)}"
     return f"{mark}{when} · {title(ctx.translator, item.event)}"[:60]
@@ -161,7 +161,7 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
     text = card_text(ctx.translator, event, occurrence, current)
     choices: list[Choice] = []
     key = f"{event.id}:{occurrence.date}"
-    if not event.cancelled and occurrence.start > ctx.clock.now():
+    if not is_cancelled(event, occurrence) and occurrence.start > ctx.clock.now():
         offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
         if offsets:
             text += "\n\n🔔 " + ctx._("You will be reminded: {when}.").format(when=offsets_text(ctx, offsets))
@@ -221,7 +221,7 @@ async def toggle_reminder(ctx: Context, event: Event, occurrence: Occurrence, of
 
 
 async def sign_up(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
-    if not event.registration_required or event.cancelled or occurrence.start <= ctx.clock.now():
+    if not event.registration_required or is_cancelled(event, occurrence) or occurrence.start <= ctx.clock.now():
         return [ctx.reply(ctx._("Registration is not possible for this event.")), await card(ctx, event, occurrence)]
     locked = await lock_event(ctx.session, event.id)
     assert locked is not None

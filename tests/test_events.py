@@ -324,3 +324,28 @@ async def test_events_by_topic_this_week_and_in_my_language(app: App, clock: Fix
     assert any(payload.startswith("events:e:") for payload in chat.payloads)  # events where Turkish is spoken
     await chat.tap(next(payload for payload in chat.payloads if payload.startswith("events:e:")))
     assert "📅" in chat.text and "📍" in chat.text and "openstreetmap.org" in chat.text
+
+
+async def test_one_date_of_a_series_is_cancelled_and_only_its_people_are_told(
+        app: App, clock: FixedClock, emulator: BotApiEmulator) -> None:
+    clock.set(berlin("2026-12-01T08:00"))
+    event = await make_event(app, "2026-12-09T16:00", "2026-12-09T18:00",
+                             recurrence={"frequency": "weekly", "until": "2027-01-31"})
+    that_day, next_week = telegram_resident(app, emulator), telegram_resident(app, emulator)
+    for person, date in ((that_day, "2026-12-23"), (next_week, "2026-12-30")):
+        await person.say("/start")
+        await person.tap(f"events:r:{event.id}:{date}")
+    from tests.events_helpers import upsert_event_change
+    assert await upsert_event_change(app, event.key, cancelled_dates=["2026-12-23"]) == 1
+    await that_day.tap(f"events:e:{event.id}:2026-12-23")
+    assert "This event is cancelled." in that_day.text
+    assert not any(payload.startswith("events:r:") for payload in that_day.payloads)
+    async with telegram_outbox(app, emulator):
+        await app.dispatcher.run_until_idle()
+        for moment in ("2026-12-22T16:00", "2026-12-23T14:00", "2026-12-29T16:00"):
+            clock.set(berlin(moment))
+            await app.dispatcher.run_until_idle()
+    told = [message.text for message in emulator.messages(int(that_day.user))]
+    assert len(told) == 1 and "is cancelled" in told[0]  # told once, and no reminder for it
+    reminded = [message.text for message in emulator.messages(int(next_week.user))]
+    assert len(reminded) == 1 and "Reminder: Test meeting" in reminded[0]

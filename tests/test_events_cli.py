@@ -53,6 +53,11 @@ async def test_add_list_update_cancel_and_the_outbox(database: Database, tmp_pat
     assert moved.returncode == 0 and "1 resident(s) will be told" in moved.stdout, moved.stdout + moved.stderr
     after = run("event", "list", "--days", "100").stdout
     assert f"{moved_to} 17:00" in after and "1/8 registered" in after
+    one_date = first + dt.timedelta(days=15)
+    assert run("event", "cancel", "sprachcafe", "--date", str(one_date)).returncode == 0
+    dates = run("event", "list", "--days", "100").stdout.splitlines()
+    assert [line for line in dates if "CANCELLED" in line] == [
+        next(line for line in dates if str(one_date) in line)]
     cancelled = run("event", "cancel", "sprachcafe")
     assert "1 resident(s) will be told" in cancelled.stdout
     outbox = run("outbox").stdout

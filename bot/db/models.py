@@ -288,6 +288,7 @@ class Event(Base):
     registration_required: Mapped[bool] = mapped_column(Boolean, default=False)
     capacity: Mapped[int | None] = mapped_column(Integer)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled_dates: Mapped[list[str]] = mapped_column(default=list)  # single dates of a series that do not happen
     example_data: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime]

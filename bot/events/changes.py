@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Event, EventRegistration, EventReminder, Resident, TopicSubscription
-from bot.events.occurrences import Occurrence, occurrences_between
+from bot.events.occurrences import Occurrence, occurrence_on, occurrences_between
 from bot.events.reminders import reschedule
 from bot.events.store import HORIZON, occurrences
 from bot.outbox.store import cancel_pending, enqueue
@@ -74,6 +74,19 @@ async def announce_cancellation(session: AsyncSession, event: Event, now: dt.dat
             told += await _tell_cancelled(session, event, occurrence, residents, now)
     await cancel_pending(session, f"reminder:{event.id}:", "the event was cancelled")
     return told
+
+
+async def announce_cancelled_date(session: AsyncSession, event: Event, date: str, now: dt.datetime,
+                                  zone: ZoneInfo) -> int:
+    """One date of a series does not take place: those concerned are told, its reminders withdrawn."""
+    occurrence = occurrence_on(event.start_local, event.duration_minutes, event.recurrence, zone, date)
+    if occurrence is None or occurrence.end <= now:
+        return 0
+    residents = await concerned(session, event.id, date)
+    if not residents:
+        await cancel_pending(session, f"reminder:{event.id}:{date}:", "the event was cancelled")
+        return 0
+    return await _tell_cancelled(session, event, occurrence, residents, now)
 
 
 async def _tell_cancelled(session: AsyncSession, event: Event, occurrence: Occurrence, residents: list[Resident],

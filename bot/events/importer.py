@@ -15,7 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Event, EventText
-from bot.events.changes import announce_cancellation, announce_new_event, follow_schedule_change
+from bot.events.changes import (
+    announce_cancellation,
+    announce_cancelled_date,
+    announce_new_event,
+    follow_schedule_change,
+)
 from bot.events.schema import EventEntry
 
 
@@ -42,6 +47,7 @@ async def upsert_event(session: AsyncSession, entry: EventEntry, quarter: str, e
         old = None
     else:
         old = (row.start_local, row.duration_minutes, row.recurrence, row.cancelled)
+        old_dates = set(row.cancelled_dates)
     fill(row, entry, example_data)
     row.content_hash, row.updated_at = content_hash, now
     await session.flush()
@@ -49,6 +55,8 @@ async def upsert_event(session: AsyncSession, entry: EventEntry, quarter: str, e
         return Outcome("created", await announce_new_event(session, row, now, zone))
     assert old is not None
     told = 0
+    for date in sorted(set(row.cancelled_dates) - old_dates):
+        told += await announce_cancelled_date(session, row, date, now, zone)
     if row.cancelled and not old[3]:
         told = await announce_cancellation(session, row, now, zone)
     elif (row.start_local, row.duration_minutes, row.recurrence) != old[:3] and not row.cancelled:
@@ -73,6 +81,7 @@ def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
     row.barrier_free = {True: "yes", False: "no"}.get(entry.barrier_free, "unknown")  # type: ignore[call-overload]
     row.registration_required, row.capacity = entry.registration.required, entry.registration.capacity
     row.cancelled, row.example_data = entry.cancelled, example_data
+    row.cancelled_dates = sorted(day.isoformat() for day in entry.cancelled_dates)
     current = {text.language: text for text in row.texts}
     for language, text in entry.texts.items():
         target = current.pop(language, None)

@@ -68,6 +68,7 @@ class EventEntry(_Strict):
     barrier_free: bool | Literal["unknown"] = "unknown"
     registration: Registration = Registration()
     cancelled: bool = False
+    cancelled_dates: list[dt.date] = []  # e.g. the Sprachcafé does not take place on 2026-12-23
     texts: dict[str, EventText]
 
     @field_validator("texts")

@@ -46,3 +46,8 @@ def upcoming(events: list[Event], zone: ZoneInfo, after: dt.datetime, before: dt
 
 def occurrence_of(event: Event, zone: ZoneInfo, date: str) -> Occurrence | None:
     return occurrence_on(event.start_local, event.duration_minutes, event.recurrence, zone, date)
+
+
+def is_cancelled(event: Event, occurrence: Occurrence) -> bool:
+    """The whole event, or just this date of it."""
+    return event.cancelled or occurrence.date in event.cancelled_dates
