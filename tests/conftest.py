@@ -29,6 +29,7 @@ from bot.db.engine import create_engine_for_url, session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Resident
 from tests.synapse import Synapse
+from tests.telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 HORST = ROOT / "content" / "horst"
@@ -92,6 +93,15 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     await engine.dispose()
     if backend == "postgresql":
         await _drop_postgres_database(url)
+
+
+@pytest_asyncio.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """A loopback Telegram Bot API of the test's own."""
+    server = BotApiEmulator()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -7,10 +7,8 @@ import asyncio
 import datetime as dt
 import io
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -23,14 +21,6 @@ from bot.events.store import occurrence_of
 from tests.conftest import BERLIN, Chat
 from tests.events_helpers import berlin, make_event, telegram_outbox
 from tests.telegram_emulator import BotApiEmulator
-
-
-@pytest_asyncio.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    server = BotApiEmulator()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def telegram_resident(app: App, emulator: BotApiEmulator, language: str = "en") -> Chat:

@@ -7,7 +7,7 @@ import yaml
 from tests.conftest import HORST, Chat
 from tests.survey_helpers import stored_answers
 from tests.telegram_emulator import BotApiEmulator, SentMessage
-from tests.test_telegram import Running, bot, buttons, emulator, resident  # noqa: F401
+from tests.test_telegram import Running, bot, buttons, resident  # noqa: F401
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
 

@@ -57,14 +57,6 @@ class Running:
 
 
 @pytest_asyncio.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    server = BotApiEmulator()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest_asyncio.fixture
 async def bot(emulator: BotApiEmulator, database: Database, tmp_path: Path, clock: FixedClock
               ) -> AsyncIterator[Running]:
     settings = settings_for(database, tmp_path, telegram_token=emulator.token, telegram_api_url=emulator.base_url)

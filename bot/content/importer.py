@@ -12,10 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -25,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
+from bot.content.texts import sync_by_language
 from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.events.importer import upsert_event
 from bot.events.schema import EventsFile
@@ -32,8 +32,6 @@ from bot.offers.hours import parse_slot
 from bot.surveys.definition import SurveyFile, definition_errors
 from bot.surveys.importer import upsert_survey
 
-Row = TypeVar("Row")
-Text = TypeVar("Text")
 KNOWN_FILES: dict[str, type[BaseModel]] = {
     "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "events.yaml": EventsFile,
     "bedarfsabfrage.yaml": SurveyFile,
@@ -146,7 +144,7 @@ async def _upsert_categories(session: AsyncSession, content: CategoriesFile, qua
             session.add(row)
         row.icon, row.position, row.example_data = entry.icon, position, content.example_data
         row.content_hash, row.updated_at = digest, clock.now()
-        for target, text in _sync_by_language(row.texts, entry.texts, CategoryText):
+        for target, text in sync_by_language(row.texts, entry.texts, CategoryText):
             target.name, target.synonyms = text.name, list(text.synonyms)
 
 
@@ -157,24 +155,6 @@ def _changed(row: Category | Offer | None, digest: str, kind: str, report: Impor
         return False
     report.counts[f"{kind}.updated" if row else f"{kind}.created"] += 1
     return True
-
-
-def _sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[..., Row]) -> list[tuple[Row, Text]]:
-    """Match a row's per-language texts to the file's: reuse, add, and drop what the file no longer has.
-
-    Rows are updated in place rather than replaced, because a replaced row with the same primary
-    key (entry, language) would be inserted before the old one is deleted.
-    """
-    current = {row.language: row for row in rows}  # type: ignore[attr-defined]
-    pairs = []
-    for language, text in texts.items():
-        target = current.pop(language, None) or make(language=language)
-        if target not in rows:
-            rows.append(target)
-        pairs.append((target, text))
-    for stale in current.values():
-        rows.remove(stale)
-    return pairs
 
 
 async def _upsert_offers(session: AsyncSession, content: OffersFile, quarter: str, clock: Clock,
@@ -217,7 +197,7 @@ def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: b
     row.languages, row.target_groups = list(entry.languages), list(entry.target_groups)
     row.cost, row.valid_from, row.valid_until = entry.cost, entry.valid_from, entry.valid_until
     row.example_data = example_data
-    for target, text in _sync_by_language(row.texts, entry.texts, OfferText):
+    for target, text in sync_by_language(row.texts, entry.texts, OfferText):
         target.title, target.summary = text.title, text.summary
         target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
     row.slots.clear()

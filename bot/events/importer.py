@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content.texts import sync_by_language
 from bot.db.models import Event, EventText
 from bot.events.changes import (
     announce_cancellation,
@@ -82,12 +83,5 @@ def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
     row.registration_required, row.capacity = entry.registration.required, entry.registration.capacity
     row.cancelled, row.example_data = entry.cancelled, example_data
     row.cancelled_dates = sorted(day.isoformat() for day in entry.cancelled_dates)
-    current = {text.language: text for text in row.texts}
-    for language, text in entry.texts.items():
-        target = current.pop(language, None)
-        if target is None:
-            target = EventText(language=language)
-            row.texts.append(target)
+    for target, text in sync_by_language(row.texts, entry.texts, EventText):
         target.title, target.description = text.title, text.description
-    for stale in current.values():
-        row.texts.remove(stale)
