@@ -38,6 +38,7 @@ from handlers.offer_filters import TARGET_GROUPS
 
 FLOW = "events"
 PER_PAGE = 6
+LABEL_LENGTH = 60
 AHEAD = dt.timedelta(weeks=8)
 OFFSET_LABELS = {7 * 24 * 60: N_("1 week before"), 24 * 60: N_("1 day before"), 120: N_("2 hours before"),
                  30: N_("30 minutes before")}
@@ -153,7 +154,8 @@ def label(ctx: Context, item: Dated) -> str:
     mark = "❌ " if is_cancelled(item.event, item.occurrence) else ""
     when = f"{ctx.translator.weekday(start.weekday(), 'abbreviated')} {ctx.translator.date(start.date(), 'short')} " \
            f"{ctx.translator.time(start)}"
-    return f"{mark}{when} · {title(ctx.translator, item.event)}"[:60]
+    text = f"{mark}{when} · {title(ctx.translator, item.event)}"
+    return text if len(text) <= LABEL_LENGTH else text[:LABEL_LENGTH - 1] + "…"
 
 
 async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
