@@ -11,13 +11,17 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    DownloadResponse,
     LoginResponse,
     MegolmEvent,
     RoomCreateResponse,
+    RoomEncryptedFile,
+    RoomMessageFile,
     RoomMessageText,
     RoomSendResponse,
     SyncResponse,
 )
+from nio.crypto.attachments import decrypt_attachment
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -31,6 +35,7 @@ class MatrixResident:
                                   config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True))
         self.room_id = ""
         self.received: list[RoomMessageText] = []
+        self.files: list[RoomEncryptedFile | RoomMessageFile] = []
         self.undecryptable: list[MegolmEvent] = []
         self._token: str | None = None
 
@@ -109,9 +114,19 @@ class MatrixResident:
             for event in info.timeline.events:
                 if isinstance(event, RoomMessageText):
                     self.received.append(event)
+                elif isinstance(event, RoomEncryptedFile | RoomMessageFile):
+                    self.files.append(event)
                 elif isinstance(event, MegolmEvent):
                     self.undecryptable.append(event)
         await self._keys()
+
+    async def download(self, event: RoomEncryptedFile | RoomMessageFile) -> bytes:
+        """A received file's content, decrypted as a resident's app would."""
+        response = await self.client.download(event.url)
+        assert isinstance(response, DownloadResponse), response
+        if isinstance(event, RoomEncryptedFile):
+            return decrypt_attachment(response.body, event.key["k"], event.hashes["sha256"], event.iv)
+        return response.body
 
     async def _keys(self) -> None:
         if self.client.should_upload_keys:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from nio import RoomEncryptedFile
 
 from bot.app import App, create_app
 from bot.channels.matrix import CHANNEL as MATRIX
@@ -278,3 +279,37 @@ async def until_sent(bot: RunningBot) -> None:
     while not (await bot.app.dispatcher.run_until_idle()).sent:
         bot.app.clock.advance(dt.timedelta(seconds=10))  # type: ignore[attr-defined]
         await asyncio.sleep(0.2)
+
+
+async def test_a_calendar_file_arrives_encrypted_and_readable(resident: MatrixResident, bot: RunningBot,
+                                                              bot_account: str, clock: FixedClock) -> None:
+    clock.set(berlin("2026-11-30T08:00"))  # a Monday
+    event = await make_event(bot.app, "2026-12-03T18:00", "2026-12-03T20:00")
+    await resident.open_dm(bot_account, encrypted=True)
+    await resident.wait_for_member(bot_account)
+    await resident.say("!start")
+    await resident.replies(1, bot_account)
+    await resident.say("English")
+    received = len(await resident.replies(3, bot_account))
+
+    async def choose(fragment: str) -> str:
+        nonlocal received
+        body = (await resident.replies(received, bot_account))[-1].body
+        number = next(line.split(".")[0].strip() for line in body.splitlines() if fragment in line)
+        await resident.say(number)
+        received += 1
+        return (await resident.replies(received, bot_account))[-1].body
+    await resident.say("/events")
+    received += 1
+    await choose("This week")
+    await choose("Test meeting")
+    await choose("Add to my calendar")
+    for _ in range(60):
+        if resident.files:
+            break
+        await resident.sync(timeout=500)
+    file = resident.files[-1]
+    assert isinstance(file, RoomEncryptedFile) and file.body.endswith(".ics")
+    content = await resident.download(file)
+    assert b"BEGIN:VEVENT" in content and b"Test meeting" in content
+    assert f"{event.key}-2026-12-03".encode() in content
