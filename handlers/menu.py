@@ -39,7 +39,7 @@ def register(router: Router) -> None:
             "How to use me:\n"
             "• Tap a button, or type its number.\n"
             "• Type a word to search offers, for example “food” or “counselling”.\n"
-            "• /menu shows the main menu, /offers the offers, /survey the needs survey, "
+            "• /menu shows the main menu, /offers the offers, /survey the needs survey, /events the events, "
             "/language changes the language, "
             "/help shows this help.\n"
             "You can also visit the Quartiersladen in person."
