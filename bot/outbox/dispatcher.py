@@ -11,7 +11,6 @@ that second copy itself, because its transaction id is the outbox id.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -265,7 +264,3 @@ class Dispatcher:
             log.exception("sending an outbox message on %s failed", channel)
             return Delivery("retry", error=f"{type(error).__name__}: {error}")
 
-
-def without_choices(replies: list[Reply]) -> list[Reply]:
-    """Proactive messages carry no buttons: typed numbers would pick from the last menu instead."""
-    return [dataclasses.replace(reply, choices=()) for reply in replies]
