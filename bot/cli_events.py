@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.app import App, create_app
 from bot.config import Settings
 from bot.db.models import Event, EventRegistration
-from bot.events.importer import upsert_event
+from bot.events.importer import entry_of, upsert_event
 from bot.events.schema import EventEntry
 from bot.events.seats import REGISTERED
 from bot.events.store import is_cancelled, occurrences, quarter_events, text_of
@@ -106,7 +106,7 @@ async def _change(app: App, arguments: argparse.Namespace) -> int:
 
 def _entry(arguments: argparse.Namespace, row: Event | None, local_now: dt.datetime) -> EventEntry:
     """The event as it will be: the row's values, with what the command changes."""
-    current: dict[str, Any] = _as_entry(row) if row is not None else {
+    current: dict[str, Any] = entry_of(row) if row is not None else {
         "key": arguments.key, "place": {"name": "Quartiersladen Horst"}, "organiser": "Quartiersmanagement Horst",
         "texts": {"de": {}}}
     if arguments.action == "cancel":
@@ -138,25 +138,6 @@ def _entry(arguments: argparse.Namespace, row: Event | None, local_now: dt.datet
     if arguments.languages:
         current["languages"] = [code.strip() for code in arguments.languages.split(",") if code.strip()]
     return EventEntry.model_validate(current)
-
-
-def _as_entry(row: Event) -> dict[str, Any]:
-    start = dt.datetime.fromisoformat(row.start_local)
-    place: dict[str, Any] = {"name": row.place_name}
-    if row.street:
-        place["address"] = {"street": row.street, "postcode": row.postcode, "city": row.city}
-    if row.latitude is not None and row.longitude is not None:
-        place["geo"] = {"lat": row.latitude, "lon": row.longitude}
-    return {
-        "key": row.key, "category": row.category, "start": start.isoformat(),
-        "end": (start + dt.timedelta(minutes=row.duration_minutes)).isoformat(), "recurrence": row.recurrence,
-        "place": place, "organiser": row.organiser,
-        "languages": list(row.languages), "target_groups": list(row.target_groups), "cost": row.cost,
-        "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
-        "registration": {"required": row.registration_required, "capacity": row.capacity},
-        "cancelled": row.cancelled, "cancelled_dates": list(row.cancelled_dates),
-        "texts": {text.language: {"title": text.title, "description": text.description} for text in row.texts},
-    }
 
 
 def _local(text: str, day_of: dt.datetime | None) -> dt.datetime:

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
 from bot.db.models import Event
-from bot.events.importer import upsert_event
+from bot.events.importer import entry_of, upsert_event
 from bot.events.schema import EventEntry
 from tests.conftest import BERLIN
 from tests.telegram_emulator import BotApiEmulator
@@ -59,11 +59,9 @@ def berlin(text: str) -> dt.datetime:
 
 async def upsert_event_change(app: App, key: str, **changes: Any) -> int:
     """Change an event as `quartiersbot event update` does; how many residents will be told."""
-    from bot.cli_events import _as_entry
-
     async with app.sessions() as session, session.begin():
         row = await session.scalar(select(Event).where(Event.key == key))
         assert row is not None
-        entry = EventEntry.model_validate(_as_entry(row) | changes)
+        entry = EventEntry.model_validate(entry_of(row) | changes)
         outcome = await upsert_event(session, entry, app.settings.quarter, False, app.clock.now(), BERLIN)
     return outcome.told

@@ -12,14 +12,14 @@ from pathlib import Path
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.app import App
+from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
 from bot.db.models import EventRegistration, OutboxMessage, Resident
 from bot.events.occurrences import occurrences_between, reminder_due
 from bot.events.store import occurrence_of
 from tests.conftest import BERLIN, Chat
-from tests.events_helpers import berlin, make_event, telegram_outbox
+from tests.events_helpers import berlin, make_event, telegram_outbox, upsert_event_change
 from tests.telegram_emulator import BotApiEmulator
 
 
@@ -27,6 +27,15 @@ def telegram_resident(app: App, emulator: BotApiEmulator, language: str = "en") 
     user = random.randint(10**8, 10**9)
     emulator.known_chat(user)
     return Chat(app, channel="telegram", user=str(user), language_hint=language)
+
+
+async def reminded(app: App, emulator: BotApiEmulator, event_id: int, date: str, count: int = 1) -> list[Chat]:
+    """Residents who asked to be reminded (one day and two hours before, the defaults)."""
+    people = [telegram_resident(app, emulator) for _ in range(count)]
+    for person in people:
+        await person.say("/start")
+        await person.tap(f"events:r:{event_id}:{date}")
+    return people
 
 
 def test_a_weekly_series_keeps_its_local_time_across_both_clock_changes() -> None:
@@ -68,9 +77,7 @@ async def test_a_reminder_fires_exactly_once_at_the_right_local_time_across_dst(
         app: App, clock: FixedClock, emulator: BotApiEmulator) -> None:
     clock.set(berlin("2026-10-20T09:00"))
     event = await make_event(app, "2026-10-25T10:00", "2026-10-25T12:00")  # the day summer time ends
-    person = telegram_resident(app, emulator)
-    await person.say("/start")
-    await person.tap(f"events:r:{event.id}:2026-10-25")  # remind me: one day and two hours before
+    [person] = await reminded(app, emulator, event.id, "2026-10-25")
     assert "1 day before" in person.text and "2 hours before" in person.text
     chat_id = int(person.user)
     async with telegram_outbox(app, emulator):
@@ -88,10 +95,7 @@ async def test_a_restart_during_dispatch_neither_loses_nor_repeats(app: App, clo
                                                                     emulator: BotApiEmulator) -> None:
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(app, "2026-12-02T18:00", "2026-12-02T20:00")
-    people = [telegram_resident(app, emulator) for _ in range(30)]
-    for person in people:
-        await person.say("/start")
-        await person.tap(f"events:r:{event.id}:2026-12-02")
+    people = await reminded(app, emulator, event.id, "2026-12-02", 30)
     clock.set(berlin("2026-12-01T18:00"))
     async with telegram_outbox(app, emulator):
         app.dispatcher.batch = 10
@@ -115,7 +119,6 @@ async def test_a_restart_during_dispatch_neither_loses_nor_repeats(app: App, clo
 
 
 async def app_like(app: App) -> App:
-    from bot.app import create_app
     return await create_app(app.settings, clock=app.clock, migrate=False, engine=app.engine)
 
 
@@ -123,9 +126,7 @@ async def test_reminders_missed_while_down_are_sent_if_the_event_is_still_ahead(
         app: App, clock: FixedClock, emulator: BotApiEmulator) -> None:
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(app, "2026-12-03T18:00", "2026-12-03T20:00")
-    person = telegram_resident(app, emulator)
-    await person.say("/start")
-    await person.tap(f"events:r:{event.id}:2026-12-03")
+    [person] = await reminded(app, emulator, event.id, "2026-12-03")
     async with telegram_outbox(app, emulator):
         clock.set(berlin("2026-12-03T17:00"))  # down for two days: the 1-day reminder is late, still useful
         report = await app.dispatcher.run_until_idle()
@@ -147,7 +148,6 @@ async def test_moving_and_cancelling_tell_the_registered_and_move_their_reminder
     await person.say("/start")
     await person.tap(f"events:reg:{event.id}:2026-12-08")
     assert "Sie sind angemeldet" in person.text or "registered" in person.text
-    from tests.events_helpers import upsert_event_change
     told = await upsert_event_change(app, event.key, start="2026-12-09T17:00", end="2026-12-09T19:00")
     assert told == 1
     async with app.sessions() as session:
@@ -204,10 +204,7 @@ async def test_429_and_5xx_are_retried_and_nothing_is_lost_or_doubled(app: App, 
                                                                       emulator: BotApiEmulator) -> None:
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(app, "2026-12-02T18:00", "2026-12-02T20:00")
-    people = [telegram_resident(app, emulator) for _ in range(6)]
-    for person in people:
-        await person.say("/start")
-        await person.tap(f"events:r:{event.id}:2026-12-02")
+    people = await reminded(app, emulator, event.id, "2026-12-02", 6)
     clock.set(berlin("2026-12-01T18:00"))
     emulator.flood(2)
     emulator.fail(3, status=502)
@@ -224,9 +221,7 @@ async def test_a_resident_who_blocked_the_bot_gets_nothing_more(app: App, clock:
                                                                 emulator: BotApiEmulator) -> None:
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(app, "2026-12-02T18:00", "2026-12-02T20:00")
-    person = telegram_resident(app, emulator)
-    await person.say("/start")
-    await person.tap(f"events:r:{event.id}:2026-12-02")
+    [person] = await reminded(app, emulator, event.id, "2026-12-02")
     emulator.block(int(person.user))
     clock.set(berlin("2026-12-01T18:00"))
     async with telegram_outbox(app, emulator):
@@ -291,7 +286,6 @@ async def test_followers_of_a_topic_are_told_of_a_new_event_once(app: App, clock
         await app.dispatcher.run_until_idle()
     assert "New event: Test meeting" in emulator.messages(int(families.user))[-1].text
     assert emulator.messages(int(seniors.user)) == []
-    from tests.events_helpers import upsert_event_change
     await upsert_event_change(app, event.key, target_groups=["families", "seniors"])  # a change is not new
     async with telegram_outbox(app, emulator):
         await app.dispatcher.run_until_idle()
@@ -321,11 +315,8 @@ async def test_one_date_of_a_series_is_cancelled_and_only_its_people_are_told(
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(app, "2026-12-09T16:00", "2026-12-09T18:00",
                              recurrence={"frequency": "weekly", "until": "2027-01-31"})
-    that_day, next_week = telegram_resident(app, emulator), telegram_resident(app, emulator)
-    for person, date in ((that_day, "2026-12-23"), (next_week, "2026-12-30")):
-        await person.say("/start")
-        await person.tap(f"events:r:{event.id}:{date}")
-    from tests.events_helpers import upsert_event_change
+    [that_day] = await reminded(app, emulator, event.id, "2026-12-23")
+    [next_week] = await reminded(app, emulator, event.id, "2026-12-30")
     assert await upsert_event_change(app, event.key, cancelled_dates=["2026-12-23"]) == 1
     await that_day.tap(f"events:e:{event.id}:2026-12-23")
     assert "This event is cancelled." in that_day.text
@@ -337,5 +328,5 @@ async def test_one_date_of_a_series_is_cancelled_and_only_its_people_are_told(
             await app.dispatcher.run_until_idle()
     told = [message.text for message in emulator.messages(int(that_day.user))]
     assert len(told) == 1 and "is cancelled" in told[0]  # told once, and no reminder for it
-    reminded = [message.text for message in emulator.messages(int(next_week.user))]
-    assert len(reminded) == 1 and "Reminder: Test meeting" in reminded[0]
+    sent = [message.text for message in emulator.messages(int(next_week.user))]
+    assert len(sent) == 1 and "Reminder: Test meeting" in sent[0]

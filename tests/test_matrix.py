@@ -237,14 +237,19 @@ async def test_rate_limited_replies_wait_and_none_is_lost(database: Database, tm
         await strict.stop()
 
 
-async def test_the_whole_survey_by_numbers_in_an_encrypted_dm(resident: MatrixResident, bot: RunningBot,
-                                                              bot_account: str) -> None:
+async def start_in_encrypted_dm(resident: MatrixResident, bot_account: str, language: str) -> int:
+    """A new resident opens an encrypted chat and picks a language; the number of replies so far."""
     await resident.open_dm(bot_account, encrypted=True)
     await resident.wait_for_member(bot_account)
     await resident.say("!start")
     await resident.replies(1, bot_account)
-    await resident.say("Deutsch")
-    received = len(await resident.replies(3, bot_account))
+    await resident.say(language)
+    return len(await resident.replies(3, bot_account))
+
+
+async def test_the_whole_survey_by_numbers_in_an_encrypted_dm(resident: MatrixResident, bot: RunningBot,
+                                                              bot_account: str) -> None:
+    received = await start_in_encrypted_dm(resident, bot_account, "Deutsch")
     for line in NEWCOMER_BY_NUMBERS:
         await resident.say(line)
         received = len(await resident.replies(received + 1, bot_account))
@@ -259,12 +264,7 @@ async def test_a_reminder_reaches_an_encrypted_dm(resident: MatrixResident, bot:
                                                   clock: FixedClock) -> None:
     clock.set(berlin("2026-12-01T08:00"))
     event = await make_event(bot.app, "2026-12-02T18:00", "2026-12-02T20:00")
-    await resident.open_dm(bot_account, encrypted=True)
-    await resident.wait_for_member(bot_account)
-    await resident.say("!start")
-    await resident.replies(1, bot_account)
-    await resident.say("English")
-    received = len(await resident.replies(3, bot_account))
+    received = await start_in_encrypted_dm(resident, bot_account, "English")
     chat = Chat(bot.app, channel=MATRIX, user=resident.client.user_id)
     await chat.tap(f"events:r:{event.id}:2026-12-02")  # the same as choosing it by numbers in the chat
     bot.app.dispatcher.add_channel(MATRIX, bot.channel.send_proactive)
@@ -288,12 +288,7 @@ async def test_a_calendar_file_arrives_encrypted_and_readable(resident: MatrixRe
     event = await make_event(bot.app, "2026-12-03T18:00", "2026-12-03T20:00",
                              texts={"de": {"title": name, "description": "Ein Test."},
                                     "en": {"title": name, "description": "A test."}})
-    await resident.open_dm(bot_account, encrypted=True)
-    await resident.wait_for_member(bot_account)
-    await resident.say("!start")
-    await resident.replies(1, bot_account)
-    await resident.say("English")
-    received = len(await resident.replies(3, bot_account))
+    received = await start_in_encrypted_dm(resident, bot_account, "English")
 
     async def choose(fragment: str) -> None:
         """Type the number of the choice containing `fragment`, turning pages until it shows."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -85,3 +86,23 @@ def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
     row.cancelled_dates = sorted(day.isoformat() for day in entry.cancelled_dates)
     for target, text in sync_by_language(row.texts, entry.texts, EventText):
         target.title, target.description = text.title, text.description
+
+
+def entry_of(row: Event) -> dict[str, Any]:
+    """A stored event as an events.yaml entry, so a change can be validated and applied like an import."""
+    start = dt.datetime.fromisoformat(row.start_local)
+    place: dict[str, Any] = {"name": row.place_name}
+    if row.street:
+        place["address"] = {"street": row.street, "postcode": row.postcode, "city": row.city}
+    if row.latitude is not None and row.longitude is not None:
+        place["geo"] = {"lat": row.latitude, "lon": row.longitude}
+    return {
+        "key": row.key, "category": row.category, "start": start.isoformat(),
+        "end": (start + dt.timedelta(minutes=row.duration_minutes)).isoformat(), "recurrence": row.recurrence,
+        "place": place, "organiser": row.organiser,
+        "languages": list(row.languages), "target_groups": list(row.target_groups), "cost": row.cost,
+        "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
+        "registration": {"required": row.registration_required, "capacity": row.capacity},
+        "cancelled": row.cancelled, "cancelled_dates": list(row.cancelled_dates),
+        "texts": {text.language: {"title": text.title, "description": text.description} for text in row.texts},
+    }
