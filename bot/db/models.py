@@ -2,33 +2,18 @@
 
 Rules that keep it safe to grow: everything personal hangs off `Resident` with a cascading
 delete, so erasing a person is one delete; content rows carry a `quarter` so several quarters
-can share one deployment; timestamps are UTC.
+can share one deployment; timestamps are UTC. The Sprechstunde queue's tables are in `queue_models`, loaded with these.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.types import UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()
-    }
+from bot.db.base import Base
 
 
 class Resident(Base):
@@ -369,3 +354,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
+
+
+# The queue's tables join the same metadata whenever the models are loaded.
+from bot.db.queue_models import Consultation, QueueSession, QueueTicket  # noqa: E402, F401
