@@ -1,4 +1,4 @@
-"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox."""
+"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox, queue."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot import cli_events, cli_survey, runtime
+from bot import cli_events, cli_queue, cli_survey, runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -44,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the configured channels and the scheduler")
     cli_survey.add_parser(commands)
     cli_events.add_parsers(commands)
+    cli_queue.add_parser(commands)
     return root
 
 
@@ -182,7 +183,8 @@ class Channel(Protocol):
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
-             "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox}
+             "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
+             "queue": cli_queue.run}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # How long a message being sent may stay unconfirmed before another run sends it again.
     outbox_lease_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
 
+    # Staff accounts, by the channel's own account id: only they get the desk commands of the queue.
+    staff_telegram_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    staff_matrix_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    staff_console_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    # Days after a Sprechstunde day until its tickets lose the link to the residents (0: that night).
+    queue_unlink_after_days: Annotated[int, Field(ge=0, le=30)] = 0
+
     matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""
     matrix_password: SecretStr | None = None
@@ -62,9 +69,9 @@ class Settings(BaseSettings):
                              "python3 -c 'import secrets; print(secrets.token_hex(32))'")
         return value
 
-    @field_validator("languages", mode="before")
+    @field_validator("languages", "staff_telegram_ids", "staff_matrix_ids", "staff_console_ids", mode="before")
     @classmethod
-    def _split_languages(cls, value: object) -> object:
+    def _split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
@@ -118,6 +125,27 @@ class Settings(BaseSettings):
                 raise ValueError("QB_MATRIX_PASSWORD, or QB_MATRIX_ACCESS_TOKEN with QB_MATRIX_DEVICE_ID, "
                                  "is required with QB_MATRIX_HOMESERVER")
         return self
+
+    @field_validator("staff_telegram_ids")
+    @classmethod
+    def _telegram_ids_numeric(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        wrong = [item for item in value if not item.lstrip("-").isdigit()]
+        if wrong:
+            raise ValueError(f"Telegram user ids are numbers (the bot logs them); not: {', '.join(wrong)}")
+        return value
+
+    @field_validator("staff_matrix_ids")
+    @classmethod
+    def _matrix_ids_complete(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        wrong = [item for item in value if not re.fullmatch(r"@[^:\s]+:\S+", item)]
+        if wrong:
+            raise ValueError(f"Matrix user ids look like @name:example.org; not: {', '.join(wrong)}")
+        return value
+
+    def staff_ids(self, channel: str) -> tuple[str, ...]:
+        """The staff accounts of one channel ("telegram", "matrix", "console")."""
+        return {"telegram": self.staff_telegram_ids, "matrix": self.staff_matrix_ids,
+                "console": self.staff_console_ids}.get(channel, ())
 
     @model_validator(mode="after")
     def _default_language_enabled(self) -> Settings:

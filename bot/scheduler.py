@@ -12,10 +12,12 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
+from bot.queue.upkeep import remove_links, run_upkeep
 from bot.surveys.retention import prune_expired
 
 log = logging.getLogger(__name__)
 DISPATCH_EVERY_SECONDS = 2
+QUEUE_EVERY_SECONDS = 15  # no-shows are counted in minutes; a quarter of a minute late is fine
 
 
 def start_scheduler(app: App) -> AsyncIOScheduler:
@@ -42,9 +44,21 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
             responses, signups = await prune_expired(session, app.clock.now().astimezone(app.settings.zone).date())
         if responses or signups:
             log.info("deleted %s survey response(s) and %s sign-up(s) past their keeping time", responses, signups)
+        async with app.sessions() as session, session.begin():
+            unlinked = await remove_links(session, app.clock.now(), app.settings.zone,
+                                          app.settings.queue_unlink_after_days)
+        if unlinked:
+            log.info("removed the link to the resident from %s queue ticket(s) of past days", unlinked)
+
+    async def queue_upkeep() -> None:
+        report = await run_upkeep(app.sessions, app.clock.now(), app.settings.zone)
+        if report.no_shows or report.closed:
+            log.info("queue: %s no-show(s); closed session(s) %s", report.no_shows, report.closed or "none")
 
     scheduler.add_job(dispatch, "interval", seconds=DISPATCH_EVERY_SECONDS, max_instances=1, coalesce=True,
                       id="outbox", next_run_time=app.clock.now())
+    scheduler.add_job(queue_upkeep, "interval", seconds=QUEUE_EVERY_SECONDS, max_instances=1, coalesce=True,
+                      id="queue", next_run_time=app.clock.now())
     scheduler.add_job(housekeeping, "cron", hour=3, minute=17, max_instances=1, coalesce=True, id="housekeeping",
                       next_run_time=app.clock.now())
     scheduler.start()

@@ -29,12 +29,14 @@ from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.events.importer import upsert_event
 from bot.events.schema import EventsFile
 from bot.offers.hours import parse_slot
+from bot.queue.importer import upsert_consultations
+from bot.queue.schema import SprechstundenFile
 from bot.surveys.definition import SurveyFile, definition_errors
 from bot.surveys.importer import upsert_survey
 
 KNOWN_FILES: dict[str, type[BaseModel]] = {
     "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "events.yaml": EventsFile,
-    "bedarfsabfrage.yaml": SurveyFile,
+    "bedarfsabfrage.yaml": SurveyFile, "sprechstunden.yaml": SprechstundenFile,
 }
 BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_FILES = "survey-*.yaml"  # further surveys, besides the Bedarfsabfrage
@@ -52,6 +54,7 @@ class Content:
     offers: OffersFile | None = None
     events: EventsFile | None = None
     surveys: list[SurveyFile] = field(default_factory=list)
+    sprechstunden: SprechstundenFile | None = None
 
 
 @dataclass
@@ -63,12 +66,12 @@ class ImportReport:
         kinds = sorted({kind.split(".")[0] for kind in self.counts})
         return "; ".join(f"{kind}: " + ", ".join(
             f"{self.counts[f'{kind}.{status}']} {label}" for status, label in _STATUSES
-            if status != "new_version" or self.counts[f"{kind}.{status}"]
+            if status not in ("new_version", "deactivated") or self.counts[f"{kind}.{status}"]
         ) for kind in kinds) + (f"; {self.told} resident(s) will be told of changed or new events" if self.told else "")
 
 
 _STATUSES = (("created", "new"), ("new_version", "as a new version"), ("updated", "updated"),
-             ("unchanged", "unchanged"))
+             ("unchanged", "unchanged"), ("deactivated", "no longer offered"))
 
 
 def read_folder(folder: Path) -> Content:
@@ -101,6 +104,9 @@ def read_folder(folder: Path) -> Content:
         elif isinstance(parsed, EventsFile):
             content.events = parsed
             errors += _duplicates(path.name, "events", [entry.key for entry in parsed.events])
+        elif isinstance(parsed, SprechstundenFile):
+            content.sprechstunden = parsed
+            errors += _duplicates(path.name, "sprechstunden", [entry.key for entry in parsed.sprechstunden])
         elif isinstance(parsed, SurveyFile):
             content.surveys.append(parsed)
             errors += [f"{path.name}: {problem}" for problem in definition_errors(parsed)]
@@ -128,6 +134,9 @@ async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path
                 report.told += outcome.told
         for survey in content.surveys:
             report.counts[f"surveys.{await upsert_survey(session, survey, quarter, clock)}"] += 1
+        if content.sprechstunden is not None:
+            for status in await upsert_consultations(session, content.sprechstunden, quarter, clock.now()):
+                report.counts[f"sprechstunden.{status}"] += 1
     return report
 
 

@@ -1,0 +1,134 @@
+"""`quartiersbot queue stats`: the queue's figures for the city's controlling, without anybody in them.
+
+Waiting time is from taking the number to the first call; the no-show rate is of those called.
+Only tickets and times are read, never who held them, so the figures survive the unlinking.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.queue_models import CANCELLED, NO_SHOW, SERVED, UNSERVED, Consultation, QueueSession, QueueTicket
+from bot.queue.schema import TOPICS
+
+
+@dataclass
+class Figures:
+    """One session's figures, or (with `day` None) all sessions together."""
+
+    day: dt.date | None
+    consultation: str
+    start: str
+    waits: list[float] = field(default_factory=list)  # minutes
+    statuses: Counter[str] = field(default_factory=Counter)
+    topics: Counter[str] = field(default_factory=Counter)
+    interpreters: Counter[str] = field(default_factory=Counter)
+    walk_ins: int = 0
+
+    @property
+    def tickets(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def no_show_rate(self) -> float | None:
+        called = self.statuses[SERVED] + self.statuses[NO_SHOW]
+        return self.statuses[NO_SHOW] / called if called else None
+
+    @property
+    def wait_median(self) -> float | None:
+        return statistics.median(self.waits) if self.waits else None
+
+    @property
+    def wait_p90(self) -> float | None:
+        if len(self.waits) < 2:
+            return self.waits[0] if self.waits else None
+        return statistics.quantiles(self.waits, n=10, method="inclusive")[8]
+
+    def add(self, ticket: QueueTicket) -> None:
+        self.statuses[ticket.status] += 1
+        self.topics[ticket.topic] += 1
+        if ticket.interpreter:
+            self.interpreters[ticket.interpreter] += 1
+        self.walk_ins += ticket.walk_in
+        if ticket.called_at is not None:
+            self.waits.append((ticket.called_at - ticket.created_at).total_seconds() / 60)
+
+
+async def figures(db: AsyncSession, quarter: str, first: dt.date | None, last: dt.date | None,
+                  zone: dt.tzinfo) -> tuple[list[Figures], Figures]:
+    """Per session in date order, and the total."""
+    query = (select(QueueSession, Consultation.key).join(Consultation, Consultation.id == QueueSession.consultation_id)
+             .where(Consultation.quarter == quarter).order_by(QueueSession.starts_at, QueueSession.id))
+    if first is not None:
+        query = query.where(QueueSession.day >= first)
+    if last is not None:
+        query = query.where(QueueSession.day <= last)
+    sessions = (await db.execute(query)).all()
+    per_session = {row.id: Figures(row.day, key, row.starts_at.astimezone(zone).strftime("%H:%M"))
+                   for row, key in sessions}
+    total = Figures(None, "", "")
+    if per_session:
+        tickets = await db.scalars(select(QueueTicket).where(QueueTicket.session_id.in_(per_session)))
+        for ticket in tickets:
+            per_session[ticket.session_id].add(ticket)
+            total.add(ticket)
+    return list(per_session.values()), total
+
+
+STATUS_COLUMNS = (SERVED, NO_SHOW, CANCELLED, UNSERVED)
+
+
+def table(rows: list[Figures], total: Figures) -> str:
+    """A plain text table for the terminal."""
+    head = f"{'date':<10}  {'start':<5}  {'hours':<22} {'tickets':>7} {'served':>6} {'no-show':>7} " \
+           f"{'rate':>5} {'wait median':>11} {'wait p90':>8}"
+    lines = [head, "-" * len(head)]
+    for row in [*rows, total]:
+        day = row.day.isoformat() if row.day else "all"
+        lines.append(f"{day:<10}  {row.start:<5}  {row.consultation[:22]:<22} {row.tickets:>7} "
+                     f"{row.statuses[SERVED]:>6} {row.statuses[NO_SHOW]:>7} {_percent(row.no_show_rate):>5} "
+                     f"{_minutes(row.wait_median):>11} {_minutes(row.wait_p90):>8}")
+    lines += ["", "Topics: " + _counts(total.topics), "Interpreter languages requested: " + _counts(total.interpreters),
+              f"Walk-ins (no phone): {total.walk_ins}; cancelled by residents: {total.statuses[CANCELLED]}; "
+              f"still waiting when closed: {total.statuses[UNSERVED]}"]
+    return "\n".join(lines)
+
+
+def as_csv(rows: list[Figures], total: Figures) -> str:
+    """One row per session (and one for all), with a column per topic and interpreter language."""
+    languages = sorted(total.interpreters)
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(["date", "start", "consultation", "tickets", *STATUS_COLUMNS, "walk_ins", "no_show_rate",
+                     "wait_median_minutes", "wait_p90_minutes", *(f"topic_{topic}" for topic in TOPICS),
+                     *(f"interpreter_{code}" for code in languages)])
+    for row in [*rows, total]:
+        writer.writerow([row.day.isoformat() if row.day else "all", row.start, row.consultation, row.tickets,
+                         *(row.statuses[status] for status in STATUS_COLUMNS), row.walk_ins,
+                         _number(row.no_show_rate, 3), _number(row.wait_median, 1), _number(row.wait_p90, 1),
+                         *(row.topics[topic] for topic in TOPICS), *(row.interpreters[code] for code in languages)])
+    return output.getvalue()
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _minutes(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} min"
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in counter.most_common()) or "none"
