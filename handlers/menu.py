@@ -6,6 +6,7 @@ from bot.conversation.context import Context
 from bot.conversation.messages import Choice
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.i18n import N_
+from bot.staff import is_staff
 
 COMING_SOON_PREFIX = "soon"
 
@@ -13,7 +14,10 @@ COMING_SOON_PREFIX = "soon"
 def register(router: Router) -> None:
     async def main_menu(ctx: Context) -> Replies:
         choices = []
+        staff = is_staff(ctx.settings, ctx.incoming.channel, ctx.incoming.user_id)
         for entry in router.menu_entries:
+            if entry.staff_only and not staff:
+                continue
             label = ctx._(entry.label)
             if not entry.available:
                 label = ctx._("{capability} (coming soon)").format(capability=label)
@@ -40,7 +44,7 @@ def register(router: Router) -> None:
             "• Tap a button, or type its number.\n"
             "• Type a word to search offers, for example “food” or “counselling”.\n"
             "• /menu shows the main menu, /offers the offers, /survey the needs survey, /events the events, "
-            "/language changes the language, "
+            "/queue a number for the Sprechstunde, /language changes the language, "
             "/help shows this help.\n"
             "You can also visit the Quartiersladen in person."
         )
@@ -66,9 +70,5 @@ def register(router: Router) -> None:
     router.command("help", help_command, description=N_("Help"))
     router.namespace("help", help_payload)
     router.namespace(COMING_SOON_PREFIX, coming_soon)
-    for order, label, key in (
-        (40, N_("🎫 Sprechstunde: take a number"), "queue"),
-    ):
-        router.menu_entry(MenuEntry(order, label, f"{COMING_SOON_PREFIX}:{key}", available=False))
     router.menu_entry(MenuEntry(80, N_("🌐 Language"), "lang:pick"))
     router.menu_entry(MenuEntry(90, N_("❓ Help"), "help"))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import event_notices, events, language, menu, offers, scope, survey
+from handlers import desk, event_notices, events, language, menu, offers, queue, queue_notices, scope, survey
 
 
 def build_router() -> Router:
     router = Router()
-    for capability in (menu, language, offers, survey, scope):
+    for capability in (menu, language, offers, survey, queue, desk, queue_notices, scope):
         capability.register(router)
     events.register_flows(router)
     event_notices.register(router)

@@ -28,6 +28,7 @@ class MenuEntry:
     label: str  # an English msgid, translated when shown
     payload: str
     available: bool = True
+    staff_only: bool = False  # shown only to the configured staff accounts
 
 
 @dataclass

@@ -1,0 +1,295 @@
+"""The Sprechstunde desk for staff, in the same chat: call, serve, walk-ins, open and close.
+
+Only accounts listed in QB_STAFF_*_IDS get here; to anyone else `desk:` payloads and /desk do
+not exist (they get the help), so a resident cannot call numbers by typing or replaying buttons.
+Payloads:
+  desk:home                      the panel of the current session at my desk
+  desk:call:<session>            call the next number to my desk
+  desk:served|noshow|again:<t>   the one called came / did not come / call once more
+  desk:list:<session>            the queue: numbers, topics, interpreters (no names)
+  desk:walkin:<s> → desk:wt:<s>:<topic> → desk:wi:<s>:<topic>:<lang>   a number for someone without a phone
+  desk:open[:<consultation>]     open now;  desk:close:<s> → desk:closeok:<s>   close, telling those waiting
+  desk:desks / desk:desk:<n>     which desk I am;  desk:pick:<s>   which session, when several run
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+
+from bot.conversation.context import Context, StalePayload
+from bot.conversation.messages import Choice, Reply
+from bot.conversation.router import MenuEntry, Replies, Router
+from bot.db.queue_models import CALLED, SERVED, WAITING, Consultation, QueueSession
+from bot.i18n import N_
+from bot.queue import desk as actions
+from bot.queue.schedule import open_now, running_sessions
+from bot.queue.tickets import QueueClosed, take_ticket
+from bot.queue.upkeep import upkeep_session
+from bot.staff import is_staff
+from handlers.queue_text import interpreter_text, language_name, next_dates, session_line, ticket_label, title, topic
+
+log = logging.getLogger(__name__)
+FLOW = "desk"
+NO_INTERPRETER = "-"
+
+
+def register(router: Router) -> None:
+    async def on_payload(ctx: Context, parts: list[str]) -> Replies:
+        if not staff(ctx):
+            return await refuse(ctx)
+        return await staff_payload(ctx, parts)
+
+    async def command(ctx: Context, args: str) -> Replies:
+        if not staff(ctx):
+            return await refuse(ctx)
+        return await panel(ctx)
+
+    async def refuse(ctx: Context) -> Replies:
+        log.warning("a non-staff account asked for the desk: channel=%s resident=%s", ctx.incoming.channel,
+                    ctx.resident.id)
+        assert router.help is not None
+        return await router.help(ctx)
+
+    router.namespace(FLOW, on_payload)
+    router.command("desk", command)  # no description: it stays out of the residents' command menus
+    router.menu_entry(MenuEntry(45, N_("🧑‍💼 Sprechstunde desk (staff)"), "desk:home", staff_only=True))
+
+
+def staff(ctx: Context) -> bool:
+    return is_staff(ctx.settings, ctx.incoming.channel, ctx.incoming.user_id)
+
+
+async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
+    stale = ":".join((FLOW, *parts))
+    numbers = [int(part) for part in parts[1:] if part.isdigit()]
+    now = ctx.clock.now()
+    match parts:
+        case ["home"]:
+            return await panel(ctx)
+        case ["call", _] if numbers:
+            return await call(ctx, numbers[0])
+        case ["served" | "noshow" | "again" as action, _] if numbers:
+            done = await {"served": actions.mark_served, "noshow": actions.mark_no_show,
+                          "again": actions.call_again}[action](ctx.session, numbers[0], now)
+            note = None if done is not None else ctx._("This number is no longer called.")
+            return await panel(ctx, note)
+        case ["list", _] if numbers:
+            return [await queue_list(ctx, numbers[0])]
+        case ["walkin", _] if numbers:
+            return await walk_in_topic(ctx, numbers[0])
+        case ["wt", _, key] if numbers:
+            return await walk_in_interpreter(ctx, numbers[0], key)
+        case ["wi", _, key, code] if numbers:
+            return await walk_in(ctx, numbers[0], key, code, stale)
+        case ["open"]:
+            return await choose_opening(ctx)
+        case ["open", _] if numbers:
+            return await open_consultation(ctx, numbers[0], stale)
+        case ["close", _] if numbers:
+            return await confirm_close(ctx, numbers[0])
+        case ["closeok", _] if numbers:
+            waited = await actions.close_session(ctx.session, numbers[0], now)
+            note = ctx.ngettext("The Sprechstunde is closed. {count} person still waiting was told, with the "
+                                "next dates.", "The Sprechstunde is closed. {count} people still waiting were "
+                                "told, with the next dates.", waited).format(count=waited)
+            return await panel(ctx, note)
+        case ["desks"]:
+            return await choose_desk(ctx)
+        case ["desk", _] if numbers and 1 <= numbers[0] <= 20:
+            ctx.states.get(FLOW)["desk"] = numbers[0]
+            return await panel(ctx)
+        case ["pick", _] if numbers:
+            ctx.states.get(FLOW)["session"] = numbers[0]
+            return await panel(ctx)
+    raise StalePayload(stale)
+
+
+def my_desk(ctx: Context) -> int:
+    return int(ctx.states.get(FLOW).get("desk", 1))
+
+
+async def current(ctx: Context) -> list[tuple[Consultation, QueueSession]]:
+    """Running sessions after their upkeep (late calls expired, sessions past their hours closed)."""
+    now, zone = ctx.clock.now(), ctx.settings.zone
+    running = await running_sessions(ctx.session, ctx.settings.quarter, now, zone)
+    for consultation, row in running:
+        await upkeep_session(ctx.session, row.id, consultation.id, now, zone)
+    return await running_sessions(ctx.session, ctx.settings.quarter, now, zone)
+
+
+async def panel(ctx: Context, note: str | None = None) -> Replies:
+    tr, now = ctx.translator, ctx.clock.now()
+    running = await current(ctx)
+    desk = my_desk(ctx)
+    replies = [ctx.reply(note)] if note else []
+    if not running:
+        consultations = await _consultations(ctx)
+        text = "\n\n".join([ctx._("No Sprechstunde is open now."),
+                            *(next_dates(tr, consultation, now, ctx.settings.zone) for consultation in consultations)])
+        choices = [Choice(ctx._("🔓 Open now"), "desk:open")] if consultations else []
+        return [*replies, ctx.reply(text, choices, title="🧑‍💼 " + ctx._("Desk {desk}").format(desk=desk),
+                                    route="desk:home")]
+    chosen = ctx.states.get(FLOW).get("session")
+    consultation, row = next(((c, r) for c, r in running if r.id == chosen), running[0])
+    tickets = await actions.queue_of(ctx.session, row.id)
+    waiting = [ticket for ticket in tickets if ticket.status == WAITING]
+    here = [ticket for ticket in tickets if ticket.desk == desk and ticket.status in (CALLED, SERVED)]
+    lines = [session_line(tr, consultation, row),
+             ctx._("Waiting: {waiting} · numbers given: {given}").format(waiting=len(waiting), given=row.last_number)]
+    choices = []
+    if here and here[0].status == CALLED:
+        ticket = here[0]
+        lines.append(ctx._("Called to your desk: {number} ({topic}, {interpreter}), at {time}").format(
+            number=ticket_label(consultation, ticket), topic=topic(tr, ticket.topic),
+            interpreter=interpreter_text(tr, ticket), time=tr.time(tr.local(ticket.last_called_at or now))))
+        if ticket.walk_in:
+            lines.append(ctx._("Walk-in without a phone: please call the number out loud."))
+        choices += [Choice(ctx._("✅ Came: served"), f"desk:served:{ticket.id}"),
+                    Choice(ctx._("🚫 Did not come"), f"desk:noshow:{ticket.id}"),
+                    Choice(ctx._("📣 Call again"), f"desk:again:{ticket.id}")]
+    else:
+        if here:
+            lines.append(ctx._("At your desk: {number} ({topic}, {interpreter})").format(
+                number=ticket_label(consultation, here[0]), topic=topic(tr, here[0].topic),
+                interpreter=interpreter_text(tr, here[0])))
+        if waiting:
+            lines.append(ctx._("Next: {numbers}").format(
+                numbers=", ".join(ticket_label(consultation, ticket) for ticket in waiting[:3])))
+        choices.append(Choice(ctx._("📣 Call next"), f"desk:call:{row.id}"))
+    choices += [Choice(ctx._("📋 Queue"), f"desk:list:{row.id}"),
+                Choice(ctx._("➕ Number for a walk-in"), f"desk:walkin:{row.id}"),
+                Choice(ctx._("🔢 Change desk"), "desk:desks"),
+                Choice(ctx._("🔒 Close the Sprechstunde"), f"desk:close:{row.id}")]
+    choices += [Choice(f"↔ {session_line(tr, other, other_row)}", f"desk:pick:{other_row.id}")
+                for other, other_row in running if other_row.id != row.id]
+    heading = "🧑‍💼 " + ctx._("Desk {desk}").format(desk=desk)
+    return [*replies, ctx.reply("\n".join(lines), choices, title=heading, route="desk:home")]
+
+
+async def _consultations(ctx: Context) -> list[Consultation]:
+    return list(await ctx.session.scalars(select(Consultation).where(
+        Consultation.quarter == ctx.settings.quarter, Consultation.active).order_by(Consultation.id)))
+
+
+async def _session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSession] | None:
+    row = await ctx.session.get(QueueSession, session_id)
+    consultation = await ctx.session.get(Consultation, row.consultation_id) if row else None
+    if row is None or consultation is None or consultation.quarter != ctx.settings.quarter:
+        return None
+    return consultation, row
+
+
+async def call(ctx: Context, session_id: int) -> Replies:
+    if await _session(ctx, session_id) is None:
+        return await panel(ctx)
+    try:
+        outcome = await actions.call_next(ctx.session, session_id, my_desk(ctx), ctx.clock.now())
+    except QueueClosed:
+        return await panel(ctx, ctx._("This Sprechstunde is closed."))
+    if outcome.unmarked is not None:
+        return await panel(ctx, ctx._("Please first mark the number called to your desk: did they come?"))
+    if outcome.called is None:
+        return await panel(ctx, ctx._("Nobody is waiting."))
+    return await panel(ctx)
+
+
+async def queue_list(ctx: Context, session_id: int) -> Reply:
+    found = await _session(ctx, session_id)
+    if found is None:
+        raise StalePayload(f"desk:list:{session_id}")
+    consultation, row = found
+    tr, now = ctx.translator, ctx.clock.now()
+    lines = []
+    for ticket in await actions.queue_of(ctx.session, row.id):
+        state = {WAITING: ctx._("waiting {minutes} min").format(minutes=_minutes(now - ticket.created_at)),
+                 CALLED: ctx._("called to desk {desk}").format(desk=ticket.desk),
+                 SERVED: ctx._("at desk {desk}").format(desk=ticket.desk)}[ticket.status]
+        walk_in = " · " + ctx._("walk-in") if ticket.walk_in else ""
+        lines.append(f"{ticket_label(consultation, ticket)} · {topic(tr, ticket.topic)} · "
+                     f"{interpreter_text(tr, ticket)} · {state}{walk_in}")
+    text = "\n".join(lines) or ctx._("Nobody is waiting.")
+    return ctx.reply(text, [Choice(ctx._("🔄 Refresh"), f"desk:list:{row.id}")],
+                     title="📋 " + session_line(tr, consultation, row), route=f"desk:list:{row.id}")
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+async def walk_in_topic(ctx: Context, session_id: int) -> Replies:
+    found = await _session(ctx, session_id)
+    if found is None:
+        return await panel(ctx)
+    consultation, _ = found
+    choices = [Choice(topic(ctx.translator, key), f"desk:wt:{session_id}:{key}") for key in consultation.topics]
+    return [ctx.reply(ctx._("A number for someone without a phone. What is their question about?"), choices,
+                      route=f"desk:walkin:{session_id}")]
+
+
+async def walk_in_interpreter(ctx: Context, session_id: int, key: str) -> Replies:
+    found = await _session(ctx, session_id)
+    if found is None or key not in found[0].topics:
+        return await panel(ctx)
+    _, row = found
+    choices = [Choice(ctx._("No interpreter needed"), f"desk:wi:{session_id}:{key}:{NO_INTERPRETER}")]
+    choices += [Choice(language_name(code), f"desk:wi:{session_id}:{key}:{code}") for code in row.languages
+                if code != "de"]
+    return [ctx.reply(ctx._("Do they need an interpreter?"), choices, route=f"desk:wt:{session_id}:{key}")]
+
+
+async def walk_in(ctx: Context, session_id: int, key: str, code: str, stale: str) -> Replies:
+    found = await _session(ctx, session_id)
+    if found is None or key not in found[0].topics or (code != NO_INTERPRETER and code not in found[1].languages):
+        raise StalePayload(stale)
+    consultation, _ = found
+    try:
+        ticket, _created = await take_ticket(ctx.session, session_id=session_id, resident_id=None, topic=key,
+                                             interpreter="" if code == NO_INTERPRETER else code,
+                                             now=ctx.clock.now(), walk_in=True)
+    except QueueClosed:
+        return await panel(ctx, ctx._("This Sprechstunde is closed."))
+    number = ticket_label(consultation, ticket)
+    note = ctx._("New number: {number}. Please write it on a slip of paper for the person, or tell them.").format(
+        number=number)
+    return await panel(ctx, f"🎫 {note}")
+
+
+async def choose_opening(ctx: Context) -> Replies:
+    consultations = await _consultations(ctx)
+    if len(consultations) == 1:
+        return await open_consultation(ctx, consultations[0].id, "desk:open")
+    choices = [Choice(title(ctx.translator, consultation), f"desk:open:{consultation.id}")
+               for consultation in consultations]
+    return [ctx.reply(ctx._("Which Sprechstunde do you open?"), choices, route="desk:open")]
+
+
+async def open_consultation(ctx: Context, consultation_id: int, stale: str) -> Replies:
+    consultation = await ctx.session.get(Consultation, consultation_id)
+    if consultation is None or consultation.quarter != ctx.settings.quarter or not consultation.active:
+        raise StalePayload(stale)
+    row = await open_now(ctx.session, consultation, ctx.clock.now(), ctx.settings.zone)
+    ctx.states.get(FLOW)["session"] = row.id
+    return await panel(ctx, ctx._("The Sprechstunde is open. Residents can take a number now."))
+
+
+async def confirm_close(ctx: Context, session_id: int) -> Replies:
+    found = await _session(ctx, session_id)
+    if found is None:
+        return await panel(ctx)
+    tickets = await actions.queue_of(ctx.session, session_id)
+    waiting = sum(ticket.status in (WAITING, CALLED) for ticket in tickets)
+    text = ctx.ngettext("Close the Sprechstunde now? {count} person is still waiting and will be told politely, "
+                        "with the next dates.", "Close the Sprechstunde now? {count} people are still waiting and "
+                        "will be told politely, with the next dates.", waiting).format(count=waiting)
+    return [ctx.reply(text, [Choice(ctx._("Yes, close now"), f"desk:closeok:{session_id}"),
+                             Choice(ctx._("No, keep it open"), "desk:home")])]
+
+
+async def choose_desk(ctx: Context) -> Replies:
+    desks = max((consultation.desks for consultation in await _consultations(ctx)), default=1)
+    choices = [Choice(ctx._("Desk {desk}").format(desk=number), f"desk:desk:{number}")
+               for number in range(1, max(desks, 1) + 1)]
+    return [ctx.reply(ctx._("Which desk are you at?"), choices, route="desk:desks")]
