@@ -24,6 +24,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Offer
 from bot.languages import LANGUAGE_CODES
+from bot.queue.upkeep import run_upkeep
 from bot.scheduler import start_scheduler
 
 DEMO_CONTENT = Path(__file__).resolve().parents[1] / "content" / "horst"
@@ -124,7 +125,14 @@ async def _chat(app: App, arguments: argparse.Namespace) -> None:
         await app.conversation.set_language(CONSOLE, user, arguments.lang)
     hint = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
     channel = ConsoleChannel(app.conversation, user, language_hint=hint, downloads=app.settings.data_dir / "downloads")
-    await channel.run(interactive=sys.stdin.isatty())
+    app.dispatcher.add_channel(CONSOLE, channel.send_proactive, only_user=user)
+    await channel.run(interactive=sys.stdin.isatty(), pulse=lambda: deliver_due(app))
+
+
+async def deliver_due(app: App) -> None:
+    """What `run`'s scheduler does, for a terminal chat: no-shows and closing, then due messages."""
+    await run_upkeep(app.sessions, app.clock.now(), app.settings.zone)
+    await app.dispatcher.run_until_idle()
 
 
 async def run(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -165,11 +165,11 @@ async def issue(ctx: Context, session_id: int, key: str, code: str, stale: str) 
         raise StalePayload(stale)
     now = ctx.clock.now()
     try:
-        _, created = await take_ticket(ctx.session, session_id=session_id, resident_id=ctx.resident.id,
+        ticket, created = await take_ticket(ctx.session, session_id=session_id, resident_id=ctx.resident.id,
                                             topic=key, interpreter="" if code == NO_INTERPRETER else code, now=now)
     except QueueClosed:
         return [await closed_screen(ctx, ended=True)]
-    mine = await active_ticket(ctx.session, ctx.resident.id)
+    mine = (ticket, row, consultation) if created else await active_ticket(ctx.session, ctx.resident.id)
     assert mine is not None
     screen = await ticket_screen(ctx, await standing(ctx.session, *mine, now))
     if not created:

@@ -8,14 +8,19 @@ replies with numbered choices and ends at the end of input, so conversations can
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Reply, parse_text
+from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "console"
+PULSE_SECONDS = 2
+log = logging.getLogger(__name__)
 
 
 def render(reply: Reply, saved_as: Path | None = None) -> str:
@@ -55,18 +60,44 @@ class ConsoleChannel:
             print(file=self.stdout)
         self.stdout.flush()
 
-    async def run(self, interactive: bool) -> None:
-        if interactive:
-            print("Quartiersbot  ·  /start  ·  Ctrl-D ⏏\n", file=self.stdout)
+    async def send_proactive(self, user_id: str, idempotency_id: str, replies: list[Reply]) -> Delivery:
+        """A message from the outbox (a call to the desk, a reminder), printed between the turns."""
+        if user_id != self.user:
+            return Delivery("retry", retry_after=60.0, error="not this terminal's resident")
+        print("🔔", file=self.stdout)
+        self._print(replies)
+        return Delivery("sent")
+
+    async def run(self, interactive: bool, pulse: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`pulse` delivers what is due (the outbox): every few seconds on a terminal, after each line
+        when scripted, so a scripted chat shows its messages in a fixed order."""
+        ticking = asyncio.create_task(self._tick(pulse)) if interactive and pulse else None
+        try:
+            if interactive:
+                print("Quartiersbot  ·  /start  ·  Ctrl-D ⏏\n", file=self.stdout)
+            while True:
+                line = await asyncio.to_thread(self._read_line, interactive)
+                if line is None:
+                    return
+                if not line.strip():
+                    continue
+                if not interactive:
+                    print(f"> {line}", file=self.stdout)
+                self._print(await self.send(line))
+                if pulse is not None and not interactive:
+                    await pulse()
+        finally:
+            if ticking is not None:
+                ticking.cancel()
+
+    @staticmethod
+    async def _tick(pulse: Callable[[], Awaitable[None]]) -> None:
         while True:
-            line = await asyncio.to_thread(self._read_line, interactive)
-            if line is None:
-                return
-            if not line.strip():
-                continue
-            if not interactive:
-                print(f"> {line}", file=self.stdout)
-            self._print(await self.send(line))
+            await asyncio.sleep(PULSE_SECONDS)
+            try:
+                await pulse()
+            except Exception:
+                log.exception("delivering due messages to the terminal failed; trying again")
 
     def _read_line(self, interactive: bool) -> str | None:
         try:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -97,14 +97,18 @@ class Dispatcher:
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.renderers = renderers
         self.senders: dict[str, Sender] = {}
+        self.only_user: dict[str, str] = {}  # channel → the one account this process can reach there
         self.batch, self.concurrency = batch, concurrency
         self.on_blocked = on_blocked
         self._last_sent: dict[int, dt.datetime] = {}
         self._running = asyncio.Lock()
         self._closing = False
 
-    def add_channel(self, channel: str, sender: Sender) -> None:
+    def add_channel(self, channel: str, sender: Sender, *, only_user: str | None = None) -> None:
+        """`only_user`: the channel reaches one account only (a terminal chat); others' messages stay pending."""
         self.senders[channel] = sender
+        if only_user is not None:
+            self.only_user[channel] = only_user
 
     async def run_until_idle(self) -> DispatchReport:
         """Send everything due now; returns when nothing due is left (or only retries for later).
@@ -163,13 +167,19 @@ class Dispatcher:
                 .values(status=PENDING))
             if not self.senders or self._closing:
                 return []
-            candidates = (await session.execute(
+            query = (
                 select(OutboxMessage.id, OutboxMessage.resident_id)
                 .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
                        OutboxMessage.channel.in_(list(self.senders)))
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(self.batch * 4)
-            )).all()
+            )
+            if self.only_user:
+                query = query.join(Resident, Resident.id == OutboxMessage.resident_id).where(or_(
+                    OutboxMessage.channel.not_in(list(self.only_user)),
+                    *(and_(OutboxMessage.channel == channel, Resident.channel_user_id == user)
+                      for channel, user in self.only_user.items())))
+            candidates = (await session.execute(query)).all()
             chosen, residents = [], set(busy or ())
             for message_id, resident_id in candidates:
                 last = self._last_sent.get(resident_id)
