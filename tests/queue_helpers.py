@@ -16,8 +16,6 @@ from bot.queue.importer import upsert_consultations
 from bot.queue.schema import SprechstundenFile
 from tests.conftest import Database, settings_for
 
-STAFF = "desk-staff"
-
 
 def sprechstunden(**fields: Any) -> SprechstundenFile:
     """Tuesday 10:00–13:00 and Thursday 14:00–18:00, as the Quartiersladen's example."""
@@ -36,11 +34,17 @@ async def queue_app(database: Database, tmp_path: Path, clock: FixedClock, *, en
                     quarter: str | None = None, content: SprechstundenFile | None = None, **overrides: Any) -> App:
     """An app on the shared test database with a quarter (and so a queue) of this test alone."""
     quarter = quarter or f"q{uuid.uuid4().hex[:12]}"
-    settings = settings_for(database, tmp_path, quarter=quarter, staff_console_ids=(STAFF,), **overrides)
+    overrides.setdefault("staff_console_ids", (f"desk-{quarter}",))  # each test's own staff account
+    settings = settings_for(database, tmp_path, quarter=quarter, **overrides)
     app = await create_app(settings, clock=clock, migrate=False, engine=engine or database.engine)
     async with app.sessions() as session, session.begin():
         await upsert_consultations(session, content or sprechstunden(), quarter, clock.now())
     return app
+
+
+def staff_of(app: App) -> str:
+    """The test's staff account in the terminal chat."""
+    return app.settings.staff_console_ids[0]
 
 
 async def tickets(app: App) -> list[QueueTicket]:

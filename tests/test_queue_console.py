@@ -11,7 +11,7 @@ from bot.channels.console import CHANNEL, ConsoleChannel
 from bot.cli import deliver_due
 from bot.clock import FixedClock
 from tests.conftest import Database
-from tests.queue_helpers import STAFF, queue_app
+from tests.queue_helpers import queue_app, staff_of
 
 
 async def chat(app: App, user: str, *lines: str) -> str:
@@ -29,7 +29,7 @@ async def test_the_whole_flow_in_two_terminals(database: Database, tmp_path: Pat
     resident = "ana-" + app.settings.quarter
     taken = await chat(app, resident, "/queue", "1", "2", "1")  # take a number, housing, no interpreter
     assert "*🎫 Your number: A-001*" in taken and "You are next." in taken
-    desk = await chat(app, STAFF, "/desk", "1")  # call next
+    desk = await chat(app, staff_of(app), "/desk", "1")  # call next
     assert "Called to your desk: A-001" in desk
     assert "🔔" not in desk  # the staff terminal does not print the resident's message
     later = await chat(app, resident, "/menu")

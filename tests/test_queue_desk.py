@@ -12,7 +12,7 @@ from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.upkeep import run_upkeep
 from tests.conftest import Chat, Database
 from tests.events_helpers import berlin
-from tests.queue_helpers import STAFF, queue_app, queue_messages, tickets
+from tests.queue_helpers import queue_app, queue_messages, staff_of, tickets
 from tests.test_queue_flow import take_number
 
 
@@ -22,7 +22,7 @@ def button(chat: Chat, prefix: str) -> str:
 
 async def test_residents_never_get_the_desk(database: Database, tmp_path: Path, clock: FixedClock) -> None:
     app = await queue_app(database, tmp_path, clock)
-    resident, staff = Chat(app, "console", language_hint="en"), Chat(app, "console", STAFF, language_hint="en")
+    resident, staff = Chat(app, "console", language_hint="en"), Chat(app, "console", staff_of(app), language_hint="en")
     await take_number(resident)
     session_id = (await tickets(app))[0].session_id
     await resident.say("/start")
@@ -37,7 +37,7 @@ async def test_residents_never_get_the_desk(database: Database, tmp_path: Path, 
             await resident.tap(attempt)
         assert "How to use me" in resident.text and "Desk" not in resident.text
     # The same account id on another channel is not staff either.
-    elsewhere = Chat(app, "telegram", STAFF, language_hint="en")
+    elsewhere = Chat(app, "telegram", staff_of(app), language_hint="en")
     await elsewhere.tap(f"desk:call:{session_id}")
     assert "How to use me" in elsewhere.text
     assert [(ticket.status, ticket.desk) for ticket in await tickets(app)] == [(WAITING, None)]
@@ -51,8 +51,9 @@ async def test_call_serve_and_two_desks_get_different_people(database: Database,
     people = [Chat(app, "console", language_hint="en") for _ in range(3)]
     for person in people:
         await take_number(person)
-    one, two = Chat(app, "console", STAFF, language_hint="en"), Chat(app, "console", STAFF + "-2", language_hint="en")
-    app.settings.staff_console_ids = (STAFF, STAFF + "-2")
+    one = Chat(app, "console", staff_of(app), language_hint="en")
+    two = Chat(app, "console", staff_of(app) + "-2", language_hint="en")
+    app.settings.staff_console_ids = (staff_of(app), staff_of(app) + "-2")
     await one.say("/desk")
     await two.say("/desk")
     await two.tap("desk:desks")
@@ -85,7 +86,7 @@ async def test_no_show_after_the_configured_time_calls_the_next(database: Databa
     people = [Chat(app, "console", language_hint="en") for _ in range(2)]
     for person in people:
         await take_number(person)
-    staff = Chat(app, "console", STAFF, language_hint="en")
+    staff = Chat(app, "console", staff_of(app), language_hint="en")
     await staff.say("/desk")
     await staff.tap(button(staff, "desk:call:"))
     clock.advance(dt.timedelta(minutes=4, seconds=59))
@@ -113,7 +114,7 @@ async def test_no_show_after_the_configured_time_calls_the_next(database: Databa
 async def test_a_walk_in_gets_the_next_number_and_no_message(database: Database, tmp_path: Path,
                                                             clock: FixedClock) -> None:
     app = await queue_app(database, tmp_path, clock)
-    resident, staff = Chat(app, "console", language_hint="en"), Chat(app, "console", STAFF, language_hint="en")
+    resident, staff = Chat(app, "console", language_hint="en"), Chat(app, "console", staff_of(app), language_hint="en")
     await take_number(resident)
     await staff.say("/desk")
     await staff.tap(button(staff, "desk:walkin:"))
@@ -135,7 +136,7 @@ async def test_closing_with_people_waiting_tells_them_politely(database: Databas
     people = [Chat(app, "console", language_hint="en") for _ in range(3)]
     for person in people:
         await take_number(person)
-    staff = Chat(app, "console", STAFF, language_hint="en")
+    staff = Chat(app, "console", staff_of(app), language_hint="en")
     await staff.say("/desk")
     await staff.tap(button(staff, "desk:call:"))
     await staff.tap(button(staff, "desk:served:"))
@@ -158,7 +159,7 @@ async def test_closing_with_people_waiting_tells_them_politely(database: Databas
 async def test_opening_early_and_ad_hoc(database: Database, tmp_path: Path, clock: FixedClock) -> None:
     clock.set(berlin("2026-11-24T08:00"))
     app = await queue_app(database, tmp_path, clock)
-    staff, resident = Chat(app, "console", STAFF, language_hint="en"), Chat(app, "console", language_hint="en")
+    staff, resident = Chat(app, "console", staff_of(app), language_hint="en"), Chat(app, "console", language_hint="en")
     await resident.say("/queue")
     assert "not open right now" in resident.text
     await staff.say("/desk")

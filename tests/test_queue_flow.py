@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.queue.notify import SOON
 from tests.conftest import BERLIN, Chat, Database, settings_for
 from tests.events_helpers import berlin
-from tests.queue_helpers import STAFF, queue_app, queue_messages, sprechstunden, tickets
+from tests.queue_helpers import queue_app, queue_messages, sprechstunden, staff_of, tickets
 
 
 async def take_number(chat: Chat, topic: str = "housing", interpreter: str = "-") -> str:
@@ -118,7 +118,7 @@ async def test_people_are_told_when_two_are_before_them(database: Database, tmp_
         await take_number(resident)
     # The first three saw "you are next" or 1 or 2 before them when they took their number.
     assert await queue_messages(app, SOON) == []
-    staff = Chat(app, "console", STAFF, language_hint="de")
+    staff = Chat(app, "console", staff_of(app), language_hint="de")
     await staff.say("/desk")
     await staff.tap(next(payload for payload in staff.payloads if payload.startswith("desk:call:")))
     soon = await queue_messages(app, SOON)
@@ -146,12 +146,12 @@ async def test_a_restart_in_the_middle_of_a_session_loses_no_ticket(database: Da
     engine = create_engine_for_url(database.url)
     try:
         restarted = await create_app(settings_for(database, tmp_path, quarter=app.settings.quarter,
-                                                  staff_console_ids=(STAFF,)),
+                                                  staff_console_ids=app.settings.staff_console_ids),
                                      clock=clock, migrate=False, engine=engine)
         again = Chat(restarted, "console", resident.user, language_hint="en")
         await again.say("/queue")
         assert "A-001" in again.last[-1].title and "You are next" in again.text
-        staff = Chat(restarted, "console", STAFF, language_hint="en")
+        staff = Chat(restarted, "console", staff_of(app), language_hint="en")
         await staff.say("/desk")
         await staff.tap(next(payload for payload in staff.payloads if payload.startswith("desk:call:")))
         assert "A-001" in staff.text and "interpreter: العربية" in staff.text
@@ -172,7 +172,7 @@ async def test_a_restart_in_the_middle_of_a_session_loses_no_ticket(database: Da
 async def test_a_resident_can_leave_and_the_estimate_follows_real_service_times(
         database: Database, tmp_path: Path, clock: FixedClock) -> None:
     app = await queue_app(database, tmp_path, clock, content=sprechstunden(desks=1, minutes_per_person=15))
-    staff = Chat(app, "console", STAFF, language_hint="en")
+    staff = Chat(app, "console", staff_of(app), language_hint="en")
     people = [Chat(app, "console", language_hint="en") for _ in range(6)]
     for person in people[:4]:
         await take_number(person)
