@@ -41,6 +41,7 @@ i18n: $(STAMP)
 bench: $(STAMP)
 	./scripts/ensure-postgres
 	$(BIN)/python benchmarks/handlers.py
+	$(BIN)/python benchmarks/queue_tickets.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
