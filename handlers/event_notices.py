@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.conversation.context import isolate_direction
 from bot.conversation.messages import Reply
 from bot.conversation.router import Router
 from bot.db.models import Event
@@ -32,9 +31,7 @@ def register(router: Router) -> None:
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
-    hint = notice.translator.gettext("Your events: /events")
-    return [isolate_direction(Reply(text=f"{text}\n\n{hint}", title=heading,
-                                    right_to_left=notice.translator.right_to_left))]
+    return notice.reply(heading, text, notice.translator.gettext("Your events: /events"))
 
 
 async def reminder(notice: Notice) -> list[Reply] | str:

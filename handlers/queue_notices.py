@@ -6,7 +6,6 @@ turn" for a number already served or given up, "closed" the morning after.
 
 from __future__ import annotations
 
-from bot.conversation.context import isolate_direction
 from bot.conversation.messages import Reply
 from bot.conversation.router import Router
 from bot.db.queue_models import CALLED, WAITING, Consultation, QueueSession, QueueTicket
@@ -34,9 +33,7 @@ async def _ticket(notice: Notice) -> tuple[QueueTicket, QueueSession, Consultati
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
-    hint = notice.translator.gettext("Your number: /queue")
-    return [isolate_direction(Reply(text=f"{text}\n\n{hint}", title=heading,
-                                    right_to_left=notice.translator.right_to_left))]
+    return notice.reply(heading, text, notice.translator.gettext("Your number: /queue"))
 
 
 async def soon(notice: Notice) -> list[Reply] | str:

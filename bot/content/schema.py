@@ -122,6 +122,7 @@ class OffersFile(_Strict):
 
 
 def check_text_languages(texts: dict[str, _Text]) -> dict[str, _Text]:
+    """Known language codes only, and German always (the fallback for every other language)."""
     unknown = sorted(set(texts) - set(CONTENT_LANGUAGE_CODES))
     if unknown:
         raise ValueError(f"unknown language code(s): {', '.join(unknown)}")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.context import isolate_direction
 from bot.conversation.messages import Reply
 from bot.db.models import OutboxMessage, Resident
 from bot.i18n import Translator
@@ -54,6 +55,11 @@ class Notice:
     translator: Translator
     settings: Settings
     now: dt.datetime
+
+    def reply(self, heading: str, text: str, hint: str) -> list[Reply]:
+        """One message in the resident's writing direction, ending with where to find more (`hint`)."""
+        right_to_left = self.translator.right_to_left
+        return [isolate_direction(Reply(text=f"{text}\n\n{hint}", title=heading, right_to_left=right_to_left))]
 
 
 @dataclass(frozen=True)

@@ -76,32 +76,32 @@ async def locked_ticket(db: AsyncSession, ticket_id: int) -> tuple[QueueSession,
     return queue_session, ticket
 
 
+async def _still_called(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
+    """The ticket, under its session's lock, if it is still called (not marked by another tap)."""
+    found = await locked_ticket(db, ticket_id)
+    return found[1] if found is not None and found[1].status == CALLED else None
+
+
 async def call_again(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:
     """Call the same number once more; the no-show time starts again."""
-    found = await locked_ticket(db, ticket_id)
-    if found is None or found[1].status != CALLED:
-        return None
-    ticket = found[1]
-    ticket.last_called_at = now
-    await tell_turn(db, ticket, now)
+    ticket = await _still_called(db, ticket_id)
+    if ticket is not None:
+        ticket.last_called_at = now
+        await tell_turn(db, ticket, now)
     return ticket
 
 
 async def mark_served(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:
-    found = await locked_ticket(db, ticket_id)
-    if found is None or found[1].status != CALLED:
-        return None
-    ticket = found[1]
-    ticket.status, ticket.served_at = SERVED, now
+    ticket = await _still_called(db, ticket_id)
+    if ticket is not None:
+        ticket.status, ticket.served_at = SERVED, now
     return ticket
 
 
 async def mark_no_show(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:
-    found = await locked_ticket(db, ticket_id)
-    if found is None or found[1].status != CALLED:
-        return None
-    ticket = found[1]
-    await _no_show(db, ticket, now)
+    ticket = await _still_called(db, ticket_id)
+    if ticket is not None:
+        await _no_show(db, ticket, now)
     return ticket
 
 

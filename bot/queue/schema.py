@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.content.schema import WEEKDAYS, Key
-from bot.languages import CONTENT_LANGUAGE_CODES, FALLBACK_CONTENT_LANGUAGE
+from bot.content.schema import WEEKDAYS, Key, check_text_languages
 
 TOPICS = ("letters", "housing", "family", "health", "work", "other")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -80,12 +79,7 @@ class ConsultationEntry(_Strict):
     @field_validator("titles")
     @classmethod
     def _title_languages(cls, titles: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(titles) - set(CONTENT_LANGUAGE_CODES))
-        if unknown:
-            raise ValueError(f"unknown language code(s): {', '.join(unknown)}")
-        if FALLBACK_CONTENT_LANGUAGE not in titles:
-            raise ValueError(f"a German title ({FALLBACK_CONTENT_LANGUAGE!r}) is required as the fallback")
-        return titles
+        return check_text_languages(titles)
 
     @model_validator(mode="after")
     def _topics_and_hours(self) -> ConsultationEntry:
