@@ -33,6 +33,15 @@ def test_comma_separated_languages_and_plain_postgres_url(monkeypatch: pytest.Mo
     assert settings.async_database_url == "postgresql+asyncpg://qb@db/qb"
 
 
+def test_staff_accounts_per_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QB_STAFF_TELEGRAM_IDS", "123456789, 987654321")
+    monkeypatch.setenv("QB_STAFF_MATRIX_IDS", "@anna:example.org")
+    settings = load_settings()
+    assert settings.staff_ids("telegram") == ("123456789", "987654321")
+    assert settings.staff_ids("matrix") == ("@anna:example.org",)
+    assert settings.staff_ids("console") == () and settings.staff_ids("unknown") == ()
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
@@ -43,6 +52,9 @@ def test_comma_separated_languages_and_plain_postgres_url(monkeypatch: pytest.Mo
         ("QB_LOG_LEVEL", "LOUD", "QB_LOG_LEVEL"),
         ("QB_TELEGRAM_WEBHOOK_SECRET", "short", "QB_TELEGRAM_WEBHOOK_SECRET: 16 to 256 characters"),
         ("QB_TELEGRAM_WEBHOOK_URL", "https://bot.example.org/t", "QB_TELEGRAM_WEBHOOK_SECRET is required"),
+        ("QB_STAFF_TELEGRAM_IDS", "123,@anna", "QB_STAFF_TELEGRAM_IDS: Telegram user ids are numbers"),
+        ("QB_STAFF_MATRIX_IDS", "anna", "QB_STAFF_MATRIX_IDS: Matrix user ids look like @name:example.org"),
+        ("QB_QUEUE_UNLINK_AFTER_DAYS", "-1", "QB_QUEUE_UNLINK_AFTER_DAYS"),
     ],
 )
 def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
