@@ -16,12 +16,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import yaml
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -150,37 +151,43 @@ async def scenarios(conversation: Conversation, rounds: int, survey: bool
     return calls
 
 
-async def run_backend(backend: str, rounds: int) -> list[tuple[str, str, str, list[float]]]:
-    rows = []
+@asynccontextmanager
+async def horst_database(backend: str) -> AsyncIterator[tuple[Path, str, AsyncEngine]]:
+    """A fresh, migrated database with the Horst example imported (as on the test Tuesday); dropped after."""
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         url, cleanup = await database_url(backend, workdir)
         engine = create_engine_for_url(url)
         try:
             await upgrade_to_head(engine)
-            clock = FixedClock(TUESDAY_MORNING)
-            sessions = session_factory(engine)
-            await import_folder(sessions, HORST, "horst", clock)
-            big = workdir / "big"
-            big.mkdir()
-            categories = yaml.safe_load((HORST / "categories.yaml").read_text(encoding="utf-8"))
-            (big / "categories.yaml").write_text(yaml.safe_dump(categories, allow_unicode=True), encoding="utf-8")
-            keys = [category["key"] for category in categories["categories"]]
-            (big / "offers.yaml").write_text(yaml.safe_dump(generated_offers(5000, keys), allow_unicode=True),
-                                             encoding="utf-8")
-            await import_folder(sessions, big, "big", clock)
-            calls = {}
-            for quarter, label in (("horst", "Horst example"), ("big", "5,000 generated offers")):
-                settings = Settings(data_dir=workdir, database_url=url, quarter=quarter)
-                quarter_app = await create_app(settings, clock=clock, migrate=False, engine=engine)
-                survey = quarter == "horst"
-                for name, call in (await scenarios(quarter_app.conversation, rounds, survey)).items():
-                    calls[(label, name)] = call
-            for (label, name), samples in (await measure(calls, rounds)).items():
-                rows.append((backend, label, name, samples))
+            await import_folder(session_factory(engine), HORST, "horst", FixedClock(TUESDAY_MORNING))
+            yield workdir, url, engine
         finally:
             await engine.dispose()
             await cleanup()
+
+
+async def run_backend(backend: str, rounds: int) -> list[tuple[str, str, str, list[float]]]:
+    rows = []
+    async with horst_database(backend) as (workdir, url, engine):
+        clock = FixedClock(TUESDAY_MORNING)
+        big = workdir / "big"
+        big.mkdir()
+        categories = yaml.safe_load((HORST / "categories.yaml").read_text(encoding="utf-8"))
+        (big / "categories.yaml").write_text(yaml.safe_dump(categories, allow_unicode=True), encoding="utf-8")
+        keys = [category["key"] for category in categories["categories"]]
+        (big / "offers.yaml").write_text(yaml.safe_dump(generated_offers(5000, keys), allow_unicode=True),
+                                         encoding="utf-8")
+        await import_folder(session_factory(engine), big, "big", clock)
+        calls = {}
+        for quarter, label in (("horst", "Horst example"), ("big", "5,000 generated offers")):
+            settings = Settings(data_dir=workdir, database_url=url, quarter=quarter)
+            quarter_app = await create_app(settings, clock=clock, migrate=False, engine=engine)
+            survey = quarter == "horst"
+            for name, call in (await scenarios(quarter_app.conversation, rounds, survey)).items():
+                calls[(label, name)] = call
+        for (label, name), samples in (await measure(calls, rounds)).items():
+            rows.append((backend, label, name, samples))
     return rows
 
 

@@ -15,7 +15,6 @@ import asyncio
 import datetime as dt
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -25,67 +24,56 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.handlers import database_url, percentile  # noqa: E402
+from benchmarks.handlers import horst_database, percentile  # noqa: E402
 from bot import runtime  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.content.importer import import_folder  # noqa: E402
 from bot.conversation.messages import Incoming  # noqa: E402
-from bot.db.engine import create_engine_for_url, session_factory  # noqa: E402
-from bot.db.migrate import upgrade_to_head  # noqa: E402
+from bot.db.engine import session_factory  # noqa: E402
 from bot.db.queue_models import Consultation, QueueSession, QueueTicket  # noqa: E402
-from tests.conftest import HORST, TUESDAY_MORNING  # noqa: E402
+from tests.conftest import TUESDAY_MORNING  # noqa: E402
 
 
 async def run_backend(backend: str, rounds: int, residents: int) -> tuple[list[float], list[float], bool]:
     latencies: list[float] = []
     throughputs: list[float] = []
     gapless = True
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = Path(folder)
-        url, cleanup = await database_url(backend, workdir)
-        engine = create_engine_for_url(url)
-        try:
-            await upgrade_to_head(engine)
-            clock = FixedClock(TUESDAY_MORNING)
-            sessions = session_factory(engine)
-            await import_folder(sessions, HORST, "horst", clock)
-            app = await create_app(Settings(data_dir=workdir, database_url=url, quarter="horst"), clock=clock,
-                                   migrate=False, engine=engine)
-            async with sessions() as session:
-                consultation = await session.scalar(select(Consultation).where(Consultation.quarter == "horst"))
-            assert consultation is not None
-            for round_number in range(rounds):
-                async with sessions() as session, session.begin():
-                    starts = clock.now() - dt.timedelta(minutes=30 + round_number)  # a session of its own per round
-                    row = QueueSession(consultation_id=consultation.id, day=TUESDAY_MORNING.date(), starts_at=starts,
-                                       ends_at=starts + dt.timedelta(hours=3), ad_hoc=True, opened_at=starts,
-                                       languages=["de"], last_number=0)
-                    session.add(row)
-                    await session.flush()
-                    session_id = row.id
-                users = [f"r{round_number}-{uuid.uuid4().hex[:10]}" for _ in range(residents)]
-                for user in users:  # they have chosen their language before
-                    await app.conversation.set_language("bench", user, "en")
+    async with horst_database(backend) as (workdir, url, engine):
+        clock = FixedClock(TUESDAY_MORNING)
+        sessions = session_factory(engine)
+        app = await create_app(Settings(data_dir=workdir, database_url=url, quarter="horst"), clock=clock,
+                               migrate=False, engine=engine)
+        async with sessions() as session:
+            consultation = await session.scalar(select(Consultation).where(Consultation.quarter == "horst"))
+        assert consultation is not None
+        for round_number in range(rounds):
+            async with sessions() as session, session.begin():
+                starts = clock.now() - dt.timedelta(minutes=30 + round_number)  # a session of its own per round
+                row = QueueSession(consultation_id=consultation.id, day=TUESDAY_MORNING.date(), starts_at=starts,
+                                   ends_at=starts + dt.timedelta(hours=3), ad_hoc=True, opened_at=starts,
+                                   languages=["de"], last_number=0)
+                session.add(row)
+                await session.flush()
+                session_id = row.id
+            users = [f"r{round_number}-{uuid.uuid4().hex[:10]}" for _ in range(residents)]
+            for user in users:  # they have chosen their language before
+                await app.conversation.set_language("bench", user, "en")
 
-                async def press(user: str, session_id: int = session_id) -> float:
-                    started = time.perf_counter()
-                    replies = await app.conversation.handle(
-                        Incoming("bench", user, payload=f"queue:i:{session_id}:housing:-"))
-                    assert "A-" in replies[-1].title, replies[-1].text
-                    return (time.perf_counter() - started) * 1000
-
+            async def press(user: str, session_id: int = session_id) -> float:
                 started = time.perf_counter()
-                latencies += await asyncio.gather(*(press(user) for user in users))
-                throughputs.append(residents / (time.perf_counter() - started))
-                async with sessions() as session:
-                    numbers = sorted(await session.scalars(
-                        select(QueueTicket.number).where(QueueTicket.session_id == session_id)))
-                gapless &= numbers == list(range(1, residents + 1))
-        finally:
-            await engine.dispose()
-            await cleanup()
+                replies = await app.conversation.handle(
+                    Incoming("bench", user, payload=f"queue:i:{session_id}:housing:-"))
+                assert "A-" in replies[-1].title, replies[-1].text
+                return (time.perf_counter() - started) * 1000
+
+            started = time.perf_counter()
+            latencies += await asyncio.gather(*(press(user) for user in users))
+            throughputs.append(residents / (time.perf_counter() - started))
+            async with sessions() as session:
+                numbers = sorted(await session.scalars(
+                    select(QueueTicket.number).where(QueueTicket.session_id == session_id)))
+            gapless &= numbers == list(range(1, residents + 1))
     return latencies, throughputs, gapless
 
 

@@ -17,15 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
-
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.queue_models import CALLED, SERVED, WAITING, Consultation, QueueSession
+from bot.db.queue_models import CALLED, SERVED, WAITING, Consultation, QueueSession, QueueTicket
 from bot.i18n import N_
 from bot.queue import desk as actions
-from bot.queue.schedule import open_now, running_sessions
+from bot.queue.schedule import open_now, quarter_consultations, running_sessions, session_in_quarter
 from bot.queue.tickets import QueueClosed, take_ticket
 from bot.queue.upkeep import upkeep_session
 from bot.staff import is_staff
@@ -64,45 +62,52 @@ def staff(ctx: Context) -> bool:
 
 async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
     stale = ":".join((FLOW, *parts))
-    numbers = [int(part) for part in parts[1:] if part.isdigit()]
+    first = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None  # a session, ticket or desk
     now = ctx.clock.now()
     match parts:
         case ["home"]:
             return await panel(ctx)
-        case ["call", _] if numbers:
-            return await call(ctx, numbers[0])
-        case ["served" | "noshow" | "again" as action, _] if numbers:
-            done = await {"served": actions.mark_served, "noshow": actions.mark_no_show,
-                          "again": actions.call_again}[action](ctx.session, numbers[0], now)
-            note = None if done is not None else ctx._("This number is no longer called.")
-            return await panel(ctx, note)
-        case ["list", _] if numbers:
-            return [await queue_list(ctx, numbers[0])]
-        case ["walkin", _] if numbers:
-            return await walk_in_topic(ctx, numbers[0])
-        case ["wt", _, key] if numbers:
-            return await walk_in_interpreter(ctx, numbers[0], key)
-        case ["wi", _, key, code] if numbers:
-            return await walk_in(ctx, numbers[0], key, code, stale)
         case ["open"]:
             return await choose_opening(ctx)
-        case ["open", _] if numbers:
-            return await open_consultation(ctx, numbers[0], stale)
-        case ["close", _] if numbers:
-            return await confirm_close(ctx, numbers[0])
-        case ["closeok", _] if numbers:
-            waited = await actions.close_session(ctx.session, numbers[0], now)
+        case ["desks"]:
+            return await choose_desk(ctx)
+        case ["served" | "noshow" | "again" as action, _] if first is not None:
+            ticket = await ctx.session.get(QueueTicket, first)
+            if ticket is None or await _session(ctx, ticket.session_id) is None:
+                raise StalePayload(stale)
+            done = await {"served": actions.mark_served, "noshow": actions.mark_no_show,
+                          "again": actions.call_again}[action](ctx.session, first, now)
+            note = None if done is not None else ctx._("This number is no longer called.")
+            return await panel(ctx, note)
+        case ["open", _] if first is not None:
+            return await open_consultation(ctx, first, stale)
+        case ["desk", _] if first is not None and 1 <= first <= 20:
+            ctx.states.get(FLOW)["desk"] = first
+            return await panel(ctx)
+    found = await _session(ctx, first) if first is not None else None
+    if found is None:
+        raise StalePayload(stale)  # every other action names a session of this quarter
+    match parts:
+        case ["call", _]:
+            return await call(ctx, found[1].id)
+        case ["list", _]:
+            return [await queue_list(ctx, *found)]
+        case ["walkin", _]:
+            return walk_in_topic(ctx, *found)
+        case ["wt", _, key] if key in found[0].topics:
+            return walk_in_interpreter(ctx, found[1], key)
+        case ["wi", _, key, code] if key in found[0].topics and code in (NO_INTERPRETER, *found[1].languages):
+            return await walk_in(ctx, *found, key, code)
+        case ["close", _]:
+            return await confirm_close(ctx, found[1].id)
+        case ["closeok", _]:
+            waited = await actions.close_session(ctx.session, first, now)
             note = ctx.ngettext("The Sprechstunde is closed. {count} person still waiting was told, with the "
                                 "next dates.", "The Sprechstunde is closed. {count} people still waiting were "
                                 "told, with the next dates.", waited).format(count=waited)
             return await panel(ctx, note)
-        case ["desks"]:
-            return await choose_desk(ctx)
-        case ["desk", _] if numbers and 1 <= numbers[0] <= 20:
-            ctx.states.get(FLOW)["desk"] = numbers[0]
-            return await panel(ctx)
-        case ["pick", _] if numbers:
-            ctx.states.get(FLOW)["session"] = numbers[0]
+        case ["pick", _]:
+            ctx.states.get(FLOW)["session"] = first
             return await panel(ctx)
     raise StalePayload(stale)
 
@@ -116,8 +121,8 @@ async def current(ctx: Context) -> list[tuple[Consultation, QueueSession]]:
     now, zone = ctx.clock.now(), ctx.settings.zone
     running = await running_sessions(ctx.session, ctx.settings.quarter, now, zone)
     for consultation, row in running:
-        await upkeep_session(ctx.session, row.id, consultation.id, now, zone)
-    return await running_sessions(ctx.session, ctx.settings.quarter, now, zone)
+        await upkeep_session(ctx.session, row.id, consultation.id, now, zone)  # may close `row` (same object)
+    return [(consultation, row) for consultation, row in running if row.closed_at is None]
 
 
 async def panel(ctx: Context, note: str | None = None) -> Replies:
@@ -170,21 +175,14 @@ async def panel(ctx: Context, note: str | None = None) -> Replies:
 
 
 async def _consultations(ctx: Context) -> list[Consultation]:
-    return list(await ctx.session.scalars(select(Consultation).where(
-        Consultation.quarter == ctx.settings.quarter, Consultation.active).order_by(Consultation.id)))
+    return await quarter_consultations(ctx.session, ctx.settings.quarter)
 
 
 async def _session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSession] | None:
-    row = await ctx.session.get(QueueSession, session_id)
-    consultation = await ctx.session.get(Consultation, row.consultation_id) if row else None
-    if row is None or consultation is None or consultation.quarter != ctx.settings.quarter:
-        return None
-    return consultation, row
+    return await session_in_quarter(ctx.session, session_id, ctx.settings.quarter)
 
 
 async def call(ctx: Context, session_id: int) -> Replies:
-    if await _session(ctx, session_id) is None:
-        return await panel(ctx)
     try:
         outcome = await actions.call_next(ctx.session, session_id, my_desk(ctx), ctx.clock.now())
     except QueueClosed:
@@ -196,11 +194,7 @@ async def call(ctx: Context, session_id: int) -> Replies:
     return await panel(ctx)
 
 
-async def queue_list(ctx: Context, session_id: int) -> Reply:
-    found = await _session(ctx, session_id)
-    if found is None:
-        raise StalePayload(f"desk:list:{session_id}")
-    consultation, row = found
+async def queue_list(ctx: Context, consultation: Consultation, row: QueueSession) -> Reply:
     tr, now = ctx.translator, ctx.clock.now()
     lines = []
     for ticket in await actions.queue_of(ctx.session, row.id):
@@ -219,34 +213,24 @@ def _minutes(delta: dt.timedelta) -> int:
     return max(0, int(delta.total_seconds() // 60))
 
 
-async def walk_in_topic(ctx: Context, session_id: int) -> Replies:
-    found = await _session(ctx, session_id)
-    if found is None:
-        return await panel(ctx)
-    consultation, _ = found
+def walk_in_topic(ctx: Context, consultation: Consultation, row: QueueSession) -> Replies:
+    session_id = row.id
     choices = [Choice(topic(ctx.translator, key), f"desk:wt:{session_id}:{key}") for key in consultation.topics]
     return [ctx.reply(ctx._("A number for someone without a phone. What is their question about?"), choices,
                       route=f"desk:walkin:{session_id}")]
 
 
-async def walk_in_interpreter(ctx: Context, session_id: int, key: str) -> Replies:
-    found = await _session(ctx, session_id)
-    if found is None or key not in found[0].topics:
-        return await panel(ctx)
-    _, row = found
+def walk_in_interpreter(ctx: Context, row: QueueSession, key: str) -> Replies:
+    session_id = row.id
     choices = [Choice(ctx._("No interpreter needed"), f"desk:wi:{session_id}:{key}:{NO_INTERPRETER}")]
     choices += [Choice(language_name(code), f"desk:wi:{session_id}:{key}:{code}") for code in row.languages
                 if code != "de"]
     return [ctx.reply(ctx._("Do they need an interpreter?"), choices, route=f"desk:wt:{session_id}:{key}")]
 
 
-async def walk_in(ctx: Context, session_id: int, key: str, code: str, stale: str) -> Replies:
-    found = await _session(ctx, session_id)
-    if found is None or key not in found[0].topics or (code != NO_INTERPRETER and code not in found[1].languages):
-        raise StalePayload(stale)
-    consultation, _ = found
+async def walk_in(ctx: Context, consultation: Consultation, row: QueueSession, key: str, code: str) -> Replies:
     try:
-        ticket, _created = await take_ticket(ctx.session, session_id=session_id, resident_id=None, topic=key,
+        ticket, _created = await take_ticket(ctx.session, session_id=row.id, resident_id=None, topic=key,
                                              interpreter="" if code == NO_INTERPRETER else code,
                                              now=ctx.clock.now(), walk_in=True)
     except QueueClosed:
@@ -276,9 +260,6 @@ async def open_consultation(ctx: Context, consultation_id: int, stale: str) -> R
 
 
 async def confirm_close(ctx: Context, session_id: int) -> Replies:
-    found = await _session(ctx, session_id)
-    if found is None:
-        return await panel(ctx)
     tickets = await actions.queue_of(ctx.session, session_id)
     waiting = sum(ticket.status in (WAITING, CALLED) for ticket in tickets)
     text = ctx.ngettext("Close the Sprechstunde now? {count} person is still waiting and will be told politely, "

@@ -11,16 +11,22 @@ loses nothing and an old button is checked against the database, never trusted:
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.queue_models import CALLED, WAITING, Consultation, QueueSession, QueueTicket
+from bot.db.queue_models import CALLED, Consultation, QueueSession
 from bot.i18n import N_
 from bot.queue.notify import SOON_BEFORE
-from bot.queue.schedule import running_sessions, takes_numbers
-from bot.queue.tickets import QueueClosed, Standing, active_ticket, cancel_ticket, standing, take_ticket
+from bot.queue.schedule import quarter_consultations, running_sessions, session_in_quarter, takes_numbers
+from bot.queue.tickets import (
+    QueueClosed,
+    Standing,
+    active_ticket,
+    cancel_ticket,
+    standing,
+    take_ticket,
+    waiting_before,
+)
 from handlers.queue_text import (
     hours,
     interpreter_text,
@@ -75,8 +81,7 @@ async def home(ctx: Context) -> Replies:
     blocks, choices = [ctx._("Take a number here instead of waiting in the room. "
                              "We will write to you when it is your turn.")], []
     for consultation, row in open_now:
-        waiting = int(await ctx.session.scalar(select(func.count()).select_from(QueueTicket).where(
-            QueueTicket.session_id == row.id, QueueTicket.status == WAITING)) or 0)
+        waiting = await waiting_before(ctx.session, row.id)
         blocks.append("\n".join([
             title(ctx.translator, consultation),
             ctx._("Today {hours}").format(hours=hours(ctx.translator, row.starts_at, row.ends_at)),
@@ -94,8 +99,7 @@ async def home(ctx: Context) -> Replies:
 
 async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
     now = ctx.clock.now()
-    consultations = list(await ctx.session.scalars(select(Consultation).where(
-        Consultation.quarter == ctx.settings.quarter, Consultation.active).order_by(Consultation.id)))
+    consultations = await quarter_consultations(ctx.session, ctx.settings.quarter)
     head = (ctx._("Numbers for today are no longer given out.") if ended
             else ctx._("The Sprechstunde is not open right now."))
     zone = ctx.settings.zone
@@ -108,13 +112,8 @@ async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
 
 
 async def open_session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSession] | None:
-    row = await ctx.session.get(QueueSession, session_id)
-    consultation = await ctx.session.get(Consultation, row.consultation_id) if row else None
-    if row is None or consultation is None or consultation.quarter != ctx.settings.quarter:
-        return None
-    if not takes_numbers(consultation, row, ctx.clock.now()):
-        return None
-    return consultation, row
+    found = await session_in_quarter(ctx.session, session_id, ctx.settings.quarter)
+    return found if found is not None and takes_numbers(*found, ctx.clock.now()) else None
 
 
 async def choose_topic(ctx: Context, session_id: int) -> Replies:

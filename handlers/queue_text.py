@@ -11,7 +11,6 @@ from bot.db.queue_models import Consultation, QueueSession, QueueTicket
 from bot.i18n import N_, Translator
 from bot.languages import BY_CODE, FALLBACK_CONTENT_LANGUAGE
 from bot.queue.schedule import Slot, next_slots
-from bot.queue.tickets import label
 
 TOPIC_LABELS = {
     "letters": N_("Letters from authorities or the Jobcenter"),
@@ -44,7 +43,8 @@ def language_name(code: str) -> str:
 
 
 def ticket_label(consultation: Consultation, ticket: QueueTicket) -> str:
-    return label(consultation, ticket.number)
+    """ "A-017": short enough to read out, and the same on paper and in the chat."""
+    return f"{consultation.ticket_prefix}-{ticket.number:03d}"
 
 
 def hours(tr: Translator, starts_at: dt.datetime, ends_at: dt.datetime) -> str:

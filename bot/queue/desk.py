@@ -67,19 +67,14 @@ async def at_desk(db: AsyncSession, session_id: int, desk: int) -> list[QueueTic
         QueueTicket.status.in_((CALLED, SERVED)))))
 
 
-async def locked_ticket(db: AsyncSession, ticket_id: int) -> tuple[QueueSession, QueueTicket] | None:
+async def _still_called(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
+    """The ticket, under its session's lock, if it is still called (not marked by another tap)."""
     ticket = await db.get(QueueTicket, ticket_id)
     if ticket is None:
         return None
-    queue_session = await lock_session(db, ticket.session_id)
+    await lock_session(db, ticket.session_id)
     await db.refresh(ticket)
-    return queue_session, ticket
-
-
-async def _still_called(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
-    """The ticket, under its session's lock, if it is still called (not marked by another tap)."""
-    found = await locked_ticket(db, ticket_id)
-    return found[1] if found is not None and found[1].status == CALLED else None
+    return ticket if ticket.status == CALLED else None
 
 
 async def call_again(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:

@@ -76,8 +76,7 @@ def takes_numbers(consultation: Consultation, queue_session: QueueSession, now: 
 async def running_sessions(db: AsyncSession, quarter: str, now: dt.datetime, zone: ZoneInfo
                            ) -> list[tuple[Consultation, QueueSession]]:
     """Sessions of the quarter staff can work in now, creating today's scheduled ones when due."""
-    consultations = list(await db.scalars(
-        select(Consultation).where(Consultation.quarter == quarter, Consultation.active).order_by(Consultation.id)))
+    consultations = await quarter_consultations(db, quarter)
     if not consultations:
         return []
     today = now.astimezone(zone).date()
@@ -85,17 +84,15 @@ async def running_sessions(db: AsyncSession, quarter: str, now: dt.datetime, zon
     rows = list(await db.scalars(select(QueueSession).where(
         QueueSession.consultation_id.in_(by_id), QueueSession.day >= today - dt.timedelta(days=1))))
     known = {(row.consultation_id, row.starts_at) for row in rows}
-    created = False
     for consultation in consultations:
         for slot in slots_on(consultation, today, zone):
             window_opens = slot.starts_at - dt.timedelta(minutes=consultation.numbers_before_minutes)
             in_window = window_opens <= now < slot.ends_at + dt.timedelta(minutes=consultation.late_minutes)
             if in_window and (consultation.id, slot.starts_at) not in known:
-                await _insert_session(db, consultation.id, slot, ad_hoc=False, opened_at=None)
-                created = True
-    if created:
-        rows = list(await db.scalars(select(QueueSession).where(
-            QueueSession.consultation_id.in_(by_id), QueueSession.day >= today - dt.timedelta(days=1))))
+                session_id = await _session_at(db, consultation.id, slot, ad_hoc=False, opened_at=None)
+                created = await db.get(QueueSession, session_id)
+                assert created is not None
+                rows.append(created)
     running = [(by_id[row.consultation_id], row) for row in rows if is_running(by_id[row.consultation_id], row, now)]
     return sorted(running, key=lambda pair: (pair[1].starts_at, pair[0].id))
 
@@ -105,11 +102,8 @@ async def open_now(db: AsyncSession, consultation: Consultation, now: dt.datetim
     today = now.astimezone(zone).date()
     for slot in slots_on(consultation, today, zone):
         if now < slot.ends_at:
-            await _insert_session(db, consultation.id, slot, ad_hoc=False, opened_at=None)
-            session_id = await db.scalar(select(QueueSession.id).where(
-                QueueSession.consultation_id == consultation.id, QueueSession.starts_at == slot.starts_at))
-            assert session_id is not None
-            queue_session = await lock_session(db, session_id)
+            queue_session = await lock_session(
+                db, await _session_at(db, consultation.id, slot, ad_hoc=False, opened_at=None))
             if queue_session.opened_at is None and now < opens_for_numbers(consultation, queue_session):
                 queue_session.opened_at = now
             queue_session.closed_at = None
@@ -117,11 +111,23 @@ async def open_now(db: AsyncSession, consultation: Consultation, now: dt.datetim
     languages = sorted({code for hours in consultation.weekly if hours["weekday"] == today.weekday()
                         for code in hours["languages"]}) or ["de"]
     slot = Slot(today, now, now + AD_HOC_LENGTH, tuple(languages))
-    await _insert_session(db, consultation.id, slot, ad_hoc=True, opened_at=now)
-    session_id = await db.scalar(select(QueueSession.id).where(
-        QueueSession.consultation_id == consultation.id, QueueSession.starts_at == now))
-    assert session_id is not None
-    return await lock_session(db, session_id)
+    return await lock_session(db, await _session_at(db, consultation.id, slot, ad_hoc=True, opened_at=now))
+
+
+async def quarter_consultations(db: AsyncSession, quarter: str) -> list[Consultation]:
+    """The consultations the quarter offers now (not those removed from its file)."""
+    return list(await db.scalars(
+        select(Consultation).where(Consultation.quarter == quarter, Consultation.active).order_by(Consultation.id)))
+
+
+async def session_in_quarter(db: AsyncSession, session_id: int, quarter: str
+                             ) -> tuple[Consultation, QueueSession] | None:
+    """A session named by a button, if it exists and belongs to this bot's quarter."""
+    queue_session = await db.get(QueueSession, session_id)
+    consultation = await db.get(Consultation, queue_session.consultation_id) if queue_session else None
+    if queue_session is None or consultation is None or consultation.quarter != quarter:
+        return None
+    return consultation, queue_session
 
 
 async def lock_session(db: AsyncSession, session_id: int) -> QueueSession:
@@ -145,10 +151,15 @@ async def next_number(db: AsyncSession, queue_session: QueueSession) -> int:
     return number
 
 
-async def _insert_session(db: AsyncSession, consultation_id: int, slot: Slot, *, ad_hoc: bool,
-                          opened_at: dt.datetime | None) -> None:
+async def _session_at(db: AsyncSession, consultation_id: int, slot: Slot, *, ad_hoc: bool,
+                      opened_at: dt.datetime | None) -> int:
+    """The id of the consultation's session starting at the slot, created if it does not exist yet."""
     await db.execute(
         dialect_insert(db, QueueSession).values(
             consultation_id=consultation_id, day=slot.day, starts_at=slot.starts_at, ends_at=slot.ends_at,
             ad_hoc=ad_hoc, opened_at=opened_at, languages=list(slot.languages), last_number=0,
         ).on_conflict_do_nothing(index_elements=["consultation_id", "starts_at"]))
+    session_id = await db.scalar(select(QueueSession.id).where(
+        QueueSession.consultation_id == consultation_id, QueueSession.starts_at == slot.starts_at))
+    assert session_id is not None
+    return session_id

@@ -45,11 +45,6 @@ class Standing:
     wait_minutes: int  # estimated, rounded up to ROUND_TO_MINUTES; 0 once called
 
 
-def label(consultation: Consultation, number: int) -> str:
-    """ "A-017": short enough to read out, and the same on paper and in the chat."""
-    return f"{consultation.ticket_prefix}-{number:03d}"
-
-
 async def active_ticket(db: AsyncSession, resident_id: int) -> tuple[QueueTicket, QueueSession, Consultation] | None:
     row = (await db.execute(
         select(QueueTicket, QueueSession, Consultation)
@@ -95,10 +90,13 @@ async def cancel_ticket(db: AsyncSession, ticket: QueueTicket, now: dt.datetime)
     return True
 
 
-async def waiting_before(db: AsyncSession, session_id: int, number: int) -> int:
-    count = await db.scalar(select(func.count()).select_from(QueueTicket).where(
-        QueueTicket.session_id == session_id, QueueTicket.status == WAITING, QueueTicket.number < number))
-    return int(count or 0)
+async def waiting_before(db: AsyncSession, session_id: int, number: int | None = None) -> int:
+    """How many wait before `number` (all who wait, without one)."""
+    query = select(func.count()).select_from(QueueTicket).where(
+        QueueTicket.session_id == session_id, QueueTicket.status == WAITING)
+    if number is not None:
+        query = query.where(QueueTicket.number < number)
+    return int(await db.scalar(query) or 0)
 
 
 async def standing(db: AsyncSession, ticket: QueueTicket, queue_session: QueueSession, consultation: Consultation,

@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage
-from bot.db.queue_models import Consultation, QueueSession, QueueTicket
+from bot.db.queue_models import CALLED, Consultation, QueueSession, QueueTicket
 from bot.outbox.store import SENDING
 from bot.queue.desk import close_session, expire_calls
 from bot.queue.notify import KINDS
@@ -30,30 +30,36 @@ class UpkeepReport:
 async def run_upkeep(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, zone: ZoneInfo) -> UpkeepReport:
     report = UpkeepReport()
     since = now.astimezone(zone).date() - dt.timedelta(days=1)
+    someone_called = exists().where(QueueTicket.session_id == QueueSession.id, QueueTicket.status == CALLED)
     async with sessions() as db:
         candidates = (await db.execute(
-            select(QueueSession.id, Consultation.id).join(Consultation, Consultation.id == QueueSession.consultation_id)
+            select(QueueSession.id, QueueSession.ends_at, Consultation.id, Consultation.late_minutes, someone_called)
+            .join(Consultation, Consultation.id == QueueSession.consultation_id)
             .where(QueueSession.closed_at.is_(None), QueueSession.day >= since))).all()
-    for session_id, consultation_id in candidates:
+    for session_id, ends_at, consultation_id, late_minutes, called in candidates:
+        if not called and now < ends_at + dt.timedelta(minutes=late_minutes):
+            continue  # nothing to expire or close: no write transaction for it
         async with sessions() as db, db.begin():
-            report.no_shows += await upkeep_session(db, session_id, consultation_id, now, zone, report)
+            no_shows, closed = await upkeep_session(db, session_id, consultation_id, now, zone)
+        report.no_shows += no_shows
+        if closed:
+            report.closed.append(session_id)
     return report
 
 
-async def upkeep_session(db: AsyncSession, session_id: int, consultation_id: int, now: dt.datetime, zone: ZoneInfo,
-                         report: UpkeepReport | None = None) -> int:
-    """Expire late calls and close a session past its hours; the caller's transaction commits."""
+async def upkeep_session(db: AsyncSession, session_id: int, consultation_id: int, now: dt.datetime,
+                         zone: ZoneInfo) -> tuple[int, bool]:
+    """Expire late calls and close a session past its hours: (no-shows, closed); the caller commits."""
     consultation = await db.get(Consultation, consultation_id)
     queue_session = await lock_session(db, session_id)
     if consultation is None or queue_session.closed_at is not None:
-        return 0
+        return 0, False
     expired = await expire_calls(db, consultation, queue_session, now)
-    if now >= queue_session.ends_at + dt.timedelta(minutes=consultation.late_minutes):
-        same_day = now.astimezone(zone).date() == queue_session.day
-        await close_session(db, session_id, now, tell_waiting=same_day)  # not a message in the night
-        if report is not None:
-            report.closed.append(session_id)
-    return len(expired)
+    if now < queue_session.ends_at + dt.timedelta(minutes=consultation.late_minutes):
+        return len(expired), False
+    same_day = now.astimezone(zone).date() == queue_session.day
+    await close_session(db, session_id, now, tell_waiting=same_day)  # not a message in the night
+    return len(expired), True
 
 
 async def remove_links(db: AsyncSession, now: dt.datetime, zone: ZoneInfo, keep_days: int) -> int:
