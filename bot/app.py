@@ -13,7 +13,6 @@ from bot.conversation.services import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.outbox.dispatcher import Dispatcher
-from bot.surveys.token import load_secret
 from handlers.registry import build_router
 
 
@@ -37,7 +36,7 @@ async def create_app(settings: Settings, clock: Clock | None = None, migrate: bo
         await upgrade_to_head(engine)
     sessions = session_factory(engine)
     clock = clock or SystemClock()
-    services = Services(survey_secret=load_secret(settings))
+    services = Services()
     router = build_router()
     conversation = Conversation(sessions, settings, clock, router, services)
     dispatcher = Dispatcher(sessions, settings, clock, router.notifications, on_blocked=conversation.mark_unreachable)

@@ -35,9 +35,6 @@ class Settings(BaseSettings):
     languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGE_CODES
     quarter: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "horst"
     log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = "INFO"
-    # Keys the one-way tokens that keep survey answers apart from residents; kept in
-    # QB_DATA_DIR/secret_key when unset. Several processes sharing PostgreSQL need the same one.
-    secret_key: SecretStr | None = None
 
     telegram_token: SecretStr | None = None
     telegram_api_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
@@ -47,6 +44,11 @@ class Settings(BaseSettings):
     telegram_max_rate: Annotated[float, Field(gt=0)] = 30.0
     # How long a message being sent may stay unconfirmed before another run sends it again.
     outbox_lease_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
+    # Fair use (bot/conversation/fair_use.py): more than flood_messages within flood_seconds from one
+    # account get one notice, then nothing for flood_pause_seconds. Staff accounts are exempt.
+    flood_messages: Annotated[int, Field(ge=1, le=10000)] = 20
+    flood_seconds: Annotated[int, Field(ge=1, le=3600)] = 10
+    flood_pause_seconds: Annotated[int, Field(ge=1, le=86400)] = 60
 
     # Staff accounts, by the channel's own account id: only they get the desk commands of the queue.
     staff_telegram_ids: Annotated[tuple[str, ...], NoDecode] = ()
@@ -60,14 +62,6 @@ class Settings(BaseSettings):
     matrix_password: SecretStr | None = None
     matrix_access_token: SecretStr | None = None
     matrix_device_id: str = ""
-
-    @field_validator("secret_key")
-    @classmethod
-    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("at least 32 characters, e.g. from: "
-                             "python3 -c 'import secrets; print(secrets.token_hex(32))'")
-        return value
 
     @field_validator("languages", "staff_telegram_ids", "staff_matrix_ids", "staff_console_ids", mode="before")
     @classmethod

@@ -1,8 +1,9 @@
 """The needs survey (Bedarfsabfrage): introduction, questions, back and skip, completion.
 
-Answers are written as they are given, so leaving or a restart loses nothing; the response
-is found again through the keyed token, never through the resident id. The flow state keeps
-only which survey is open and, after "back", which question is shown; never an answer.
+Answers are written as they are given, so leaving or a restart loses nothing. While the
+resident answers, the response is linked to them; on completion the link is cut and only the
+fact of taking part stays (see bot/surveys/store.py). The flow state keeps only which survey is
+open and, after "back", which question is shown; never an answer, and it is cleared on completion.
 
 Payloads (stable, short; question and option keys are at most 24 characters):
   survey:open              the survey (introduction, continue, or "already taken part")
@@ -37,8 +38,16 @@ from bot.surveys.progress import (
     previous_question,
     shown_questions,
 )
-from bot.surveys.store import LoadedSurvey, answers_of, find_response, put_answer, remove_answers, start_response
-from bot.surveys.token import response_token
+from bot.surveys.store import (
+    LoadedSurvey,
+    answers_of,
+    complete_response,
+    find_response,
+    has_taken_part,
+    put_answer,
+    remove_answers,
+    start_response,
+)
 from handlers import survey_signup
 from handlers.survey_question import FLOW, check_typed, question_screen, text_of
 
@@ -48,6 +57,14 @@ class Progress:
     survey: LoadedSurvey
     response: SurveyResponse
     answers: Answers
+
+
+class TakenPart(Exception):
+    """The resident completed this survey version; its answers can no longer be reached from them."""
+
+    def __init__(self, survey: LoadedSurvey) -> None:
+        super().__init__(survey.key)
+        self.survey = survey
 
 
 def register(router: Router) -> None:
@@ -69,11 +86,11 @@ def register(router: Router) -> None:
         state = ctx.states.get(FLOW)
         if survey_signup.pending(state, survey.key):
             return await survey_signup.resume(ctx, survey)
-        response = await find_response(ctx.session, survey.id, token(ctx, survey))
         title = text_of(survey.definition.title, ctx)
-        if response is not None and response.completed_on is not None:
+        if await has_taken_part(ctx.session, survey.id, ctx.resident.id):
             return [ctx.reply(ctx._("You have already taken part in this survey. Thank you!"), title=title),
                     *await menu()(ctx)]
+        response = await find_response(ctx.session, survey.id, ctx.resident.id)
         answers = answers_of(response)
         if response is not None and answers:
             upcoming = next_question(survey.definition, answers)
@@ -88,16 +105,19 @@ def register(router: Router) -> None:
                           title=title, route=f"{FLOW}:open")]
 
     async def on_payload(ctx: Context, parts: list[str]) -> Replies:
+        try:
+            return await on_survey_payload(ctx, parts)
+        except TakenPart as done:
+            return await introduce(ctx, done.survey)
+
+    async def on_survey_payload(ctx: Context, parts: list[str]) -> Replies:
         match parts:
             case ["open"]:
                 return await open_survey(ctx)
             case ["i", key]:
                 return await introduce(ctx, await survey_named(ctx, key))
             case ["go" | "new" as how, key]:
-                survey = await survey_named(ctx, key)
-                progress = await begin(ctx, survey)
-                if progress.response.completed_on is not None:
-                    return await introduce(ctx, survey)
+                progress = await begin(ctx, await survey_named(ctx, key))
                 if how == "new":
                     await remove_answers(ctx.session, progress.response, list(progress.answers))
                     progress.answers = {}
@@ -106,8 +126,6 @@ def register(router: Router) -> None:
                 return await survey_signup.on_step(ctx, step, await survey_named(ctx, current_key(ctx)), menu())
             case [action, question_key, *rest] if action in ("a", "t", "d", "s", "b"):
                 progress = await resume(ctx)
-                if progress.response.completed_on is not None:
-                    return await introduce(ctx, progress.survey)
                 question = shown(progress, question_key, ":".join((FLOW, *parts)))
                 return await act(ctx, progress, question, action, rest)
         raise StalePayload(":".join((FLOW, *parts)))
@@ -151,9 +169,10 @@ def register(router: Router) -> None:
         key = current_key(ctx)
         if survey_signup.pending(state, key):
             return await survey_signup.on_text(ctx, text, await survey_named(ctx, key), menu())
-        progress = await resume(ctx)
-        if progress.response.completed_on is not None:
-            return await introduce(ctx, progress.survey)
+        try:
+            progress = await resume(ctx)
+        except TakenPart as done:
+            return await introduce(ctx, done.survey)
         question = current_question(ctx, progress)
         if question is None:
             return await ask_next(ctx, progress)
@@ -173,9 +192,9 @@ def register(router: Router) -> None:
     async def complete(ctx: Context, progress: Progress) -> Replies:
         definition = progress.survey.definition
         await remove_answers(ctx.session, progress.response, drop_hidden(definition, progress.answers))
-        progress.response.completed_on = ctx.clock.now().astimezone(ctx.settings.zone).date()
-        state = ctx.states.get(FLOW)
-        state.pop("at", None)
+        await complete_response(ctx.session, progress.response, ctx.resident.id,
+                                ctx.clock.now().astimezone(ctx.settings.zone).date())
+        ctx.states.clear(FLOW)  # nothing of the survey stays next to the resident, not even its branch
         thanks = ctx.reply(text_of(definition.closing, ctx), title=text_of(definition.title, ctx))
         if survey_signup.offered(definition, progress.answers):
             return [thanks, survey_signup.invite(ctx, progress.survey)]
@@ -186,10 +205,6 @@ def register(router: Router) -> None:
     router.namespace(FLOW, on_payload)
     router.text_flow(FLOW, on_text)
     router.menu_entry(MenuEntry(30, N_("📝 Needs survey"), f"{FLOW}:open"))
-
-
-def token(ctx: Context, survey: LoadedSurvey) -> str:
-    return response_token(ctx.services.survey_secret, survey.key, survey.version, ctx.resident.id)
 
 
 def current_key(ctx: Context) -> str:
@@ -207,18 +222,30 @@ async def survey_named(ctx: Context, key: str) -> LoadedSurvey:
 
 
 async def begin(ctx: Context, survey: LoadedSurvey) -> Progress:
+    if await has_taken_part(ctx.session, survey.id, ctx.resident.id):
+        raise TakenPart(survey)
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
-    response = await start_response(ctx.session, survey.id, token(ctx, survey), ctx.translator.code, today)
+    response = await start_response(ctx.session, survey.id, ctx.resident.id, ctx.translator.code, today)
     ctx.states.get(FLOW).update(survey=survey.key)
     ctx.states.get(FLOW).pop("at", None)
     return Progress(survey, response, answers_of(response))
 
 
 async def resume(ctx: Context) -> Progress:
-    """The open survey's response; a button from another survey version is outdated."""
-    survey = await survey_named(ctx, current_key(ctx))
-    response = await find_response(ctx.session, survey.id, token(ctx, survey))
+    """The open survey's response; a button from another survey version is outdated.
+
+    After completion the flow state is gone, so a button pressed then belongs to the only active
+    survey, if there is just one (the resident hears they have taken part).
+    """
+    key = ctx.states.get(FLOW).get("survey")
+    if not isinstance(key, str):
+        active = await ctx.services.surveys.active(ctx.session, ctx.settings.quarter)
+        key = active[0].key if len(active) == 1 else current_key(ctx)
+    survey = await survey_named(ctx, key)
+    response = await find_response(ctx.session, survey.id, ctx.resident.id)
     if response is None:
+        if await has_taken_part(ctx.session, survey.id, ctx.resident.id):
+            raise TakenPart(survey)
         raise StalePayload(f"{FLOW}: no response to {survey.key!r} version {survey.version}")
     return Progress(survey, response, answers_of(response))
 

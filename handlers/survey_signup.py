@@ -2,7 +2,9 @@
 
 This is the one personal part of the survey, so it has its own consent, shown in full and
 stored with its version and time, and it is written to a table of its own: nothing links a
-sign-up to the anonymous answers. Until it is saved, the contact stays in the flow state.
+sign-up to the anonymous answers; it is linked to the resident, who can see, withdraw and erase
+it. Until it is saved, the contact stays in the flow state (an abandoned one is deleted, see
+bot/privacy/retention.py).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def pending(state: dict[str, Any], survey_key: str) -> bool:
 
 def invite(ctx: Context, survey: LoadedSurvey) -> Reply:
     assert survey.definition.signup is not None
-    ctx.states.get(FLOW)["signup"] = {"step": "consent"}
+    ctx.states.get(FLOW).update(survey=survey.key, signup={"step": "consent"})
     choices = [Choice(ctx._("✔ Yes, I agree"), f"{FLOW}:su:yes"), Choice(ctx._("No, thank you"), f"{FLOW}:su:no")]
     return ctx.reply(text_of(survey.definition.signup.consent, ctx), choices)
 
@@ -72,7 +74,7 @@ async def on_step(ctx: Context, step: str, survey: LoadedSurvey, menu: ScreenHan
             state["signup"] = {"step": "contact", "consented_at": ctx.clock.now().isoformat()}
             return [ask_contact(ctx)]
         case "no", "consent":
-            state.pop("signup")
+            ctx.states.clear(FLOW)
             return [ctx.reply(ctx._("All right. Thank you for taking part!")), *await menu(ctx)]
         case "skip", "topic":
             return await save(ctx, survey, "", menu)
@@ -96,11 +98,12 @@ async def on_text(ctx: Context, text: str, survey: LoadedSurvey, menu: ScreenHan
 
 
 async def save(ctx: Context, survey: LoadedSurvey, topic: str, menu: ScreenHandler) -> Replies:
-    state = ctx.states.get(FLOW)
-    signup = state.pop("signup")
+    signup = ctx.states.get(FLOW)["signup"]
+    ctx.states.clear(FLOW)
     assert survey.definition.signup is not None
     ctx.session.add(SurveySignup(
-        survey_id=survey.id, contact=signup["contact"], topic=topic, language=ctx.translator.code,
+        survey_id=survey.id, resident_id=ctx.resident.id, contact=signup["contact"], topic=topic,
+        language=ctx.translator.code,
         consent_version=survey.definition.signup.consent_version,
         consented_at=dt.datetime.fromisoformat(signup["consented_at"]),
     ))

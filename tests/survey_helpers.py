@@ -1,17 +1,29 @@
-"""Reading a resident's stored survey answers the only way possible: through the keyed token."""
+"""Reading a resident's stored survey answers, as only a test can once the survey is complete.
+
+While a response is in progress it is linked to the resident. On completion the bot cuts that
+link for good, so a test watches it happen: an ORM hook notes which response each resident's
+link was cut from (in this process only; the bot keeps no such record).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 
 from bot.app import App
 from bot.db.models import Resident, Survey, SurveyResponse
-from bot.surveys.token import response_token
 from tests.conftest import Chat
 
 SURVEY = "bedarfsabfrage"
+_completed_by: dict[tuple[int, int], int] = {}  # (survey id, resident id) → response id, seen at completion
+
+
+@event.listens_for(SurveyResponse, "before_update")
+def _note_completion(_mapper: Any, _connection: Any, response: SurveyResponse) -> None:
+    history = inspect(response).attrs.resident_id.history
+    if response.resident_id is None and history.deleted and history.deleted[0] is not None:
+        _completed_by[(response.survey_id, history.deleted[0])] = response.id
 
 
 async def stored_response(app: App, chat: Chat, survey_key: str = SURVEY) -> SurveyResponse | None:
@@ -21,9 +33,11 @@ async def stored_response(app: App, chat: Chat, survey_key: str = SURVEY) -> Sur
         survey = await session.scalar(select(Survey).where(Survey.quarter == app.settings.quarter,
                                                            Survey.key == survey_key, Survey.active.is_(True)))
         assert resident_id is not None and survey is not None
-        token = response_token(app.conversation.services.survey_secret, survey.key, survey.version, resident_id)
-        return await session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                                 SurveyResponse.token == token))
+        response = await session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                                                     SurveyResponse.resident_id == resident_id))
+        if response is None and (survey.id, resident_id) in _completed_by:
+            response = await session.get(SurveyResponse, _completed_by[(survey.id, resident_id)])
+        return response
 
 
 async def stored_answers(app: App, chat: Chat, survey_key: str = SURVEY) -> dict[str, Any]:

@@ -72,8 +72,3 @@ def test_cli_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
     assert result.stderr.strip() == "Configuration error: QB_TIMEZONE: unknown time zone 'Mars/Olympus'"
     assert "Traceback" not in result.stderr
 
-
-def test_a_short_secret_key_is_refused_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QB_SECRET_KEY", "short")
-    with pytest.raises(ConfigError, match="QB_SECRET_KEY: at least 32 characters"):
-        load_settings()

@@ -16,7 +16,6 @@ from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
 from bot.db.models import ConversationState, Resident, SurveyAnswer, SurveyResponse, SurveySignup
-from bot.surveys.token import response_token
 from tests.conftest import HORST, Chat, Database, settings_for
 from tests.survey_helpers import number_of, stored_answers, stored_response
 
@@ -175,11 +174,11 @@ async def test_one_response_per_resident_and_version(app: App) -> None:
     await chat.tap(old_button)
     assert "You have already taken part in this survey" in chat.text
     response = await stored_response(app, chat)
-    assert response is not None
+    assert response is not None and response.completed_on is not None
     async with app.sessions() as session:
-        count = await session.scalar(select(func.count(SurveyResponse.id)).where(
-            SurveyResponse.token == response.token))
-    assert count == 1
+        resident_id = await session.scalar(select(Resident.id).where(Resident.channel_user_id == chat.user))
+        assert not await session.scalar(select(func.count(SurveyResponse.id)).where(
+            SurveyResponse.resident_id == resident_id))  # no second, unfinished one either
 
 
 async def answer_rest_by_skipping(chat: Chat) -> None:
@@ -193,7 +192,7 @@ async def answer_rest_by_skipping(chat: Chat) -> None:
             await chat.tap(next(payload for payload in chat.payloads if payload.startswith("survey:d:")))
 
 
-async def test_no_answer_can_be_traced_to_a_resident_without_the_secret(app: App) -> None:
+async def test_a_completed_response_keeps_nothing_that_points_at_its_resident(app: App) -> None:
     chats = []
     for living, ticked in (("over_10_years", "safety"), ("3_to_10_years", "fewer_shops")):
         chat = Chat(app, language_hint="en")
@@ -201,28 +200,27 @@ async def test_no_answer_can_be_traced_to_a_resident_without_the_secret(app: App
         await chat.tap("survey:go:bedarfsabfrage")
         await chat.tap(f"survey:a:living_in_horst:{living}")
         await chat.tap(f"survey:t:changes:{ticked}")
+        in_progress = await stored_response(app, chat)
+        assert in_progress is not None and in_progress.resident_id is not None  # the link while answering
+        await answer_rest_by_skipping(chat)
         chats.append(chat)
     flow_states = []
     for chat in chats:
         response = await stored_response(app, chat)
-        assert response is not None
+        assert response is not None and response.completed_on is not None
         async with app.sessions() as session:
             resident = await session.scalar(select(Resident).where(Resident.channel_user_id == chat.user))
             assert resident is not None
-            stored = [str(value) for value in (response.token, response.language, response.started_on,
-                                               response.updated_on, response.completed_on)]
-            stored += [f"{answer.question} {answer.value}" for answer in response.answers]
-            assert not any(str(resident.id) == value or chat.user in value for value in stored)
-            assert response.token == response_token(app.conversation.services.survey_secret, "bedarfsabfrage", 1,
-                                                    resident.id)
-            assert response.token != response_token(b"another secret", "bedarfsabfrage", 1, resident.id)
-            # Only days are kept, so answers cannot be matched against when a resident was active.
-            assert type(response.started_on).__name__ == "date"
+            assert response.resident_id is None
+            # Only the month is kept, so answers cannot be matched against when a resident was active.
+            assert response.started_on == response.updated_on == response.completed_on
+            assert response.completed_on.day == 1
             flow_states.append(dict((await session.execute(select(
                 ConversationState.flow, ConversationState.data).where(
                 ConversationState.resident_id == resident.id))).all()))
-    # What is kept next to the resident (where they are in the flow) is the same whatever they answered.
-    assert flow_states[0] == flow_states[1]
+    # Nothing of the survey stays next to the resident, whatever they answered.
+    assert all("survey" not in states for states in flow_states)
+    assert [states["_core"].get("nav") for states in flow_states] == [[], []]
 
 
 async def test_help_organise_leads_to_a_separate_signup_with_consent(app: App, clock: FixedClock) -> None:
@@ -251,4 +249,4 @@ async def test_help_organise_leads_to_a_separate_signup_with_consent(app: App, c
     assert signup is not None
     assert (signup.topic, signup.language, signup.consent_version) == ("A women's breakfast", "en", 1)
     assert signup.consented_at == clock.now()
-    assert not hasattr(signup, "token") and not hasattr(signup, "response_id")
+    assert not hasattr(signup, "response_id")

@@ -1,4 +1,4 @@
-"""Long-lived helpers handlers share across messages (caches, the survey secret, later the outbox)."""
+"""Long-lived helpers handlers share across messages (caches of content)."""
 
 from __future__ import annotations
 
@@ -12,4 +12,3 @@ from bot.surveys.store import SurveyCatalog
 class Services:
     offers: OfferCatalog = field(default_factory=OfferCatalog)
     surveys: SurveyCatalog = field(default_factory=SurveyCatalog)
-    survey_secret: bytes = b""  # keys the survey tokens; see bot/surveys/token.py

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
+from bot.db.types import RandomId, random_id
 
 
 class Resident(Base):
@@ -160,16 +161,22 @@ class ProcessedEvent(Base):
 
 
 class UnmetSearch(Base):
-    """A search that found nothing, kept for staff review; deliberately without the resident."""
+    """Searches that found nothing, counted per week, words and language: what staff need, no person.
+
+    No row id, no time finer than the week and no link to anyone: a search is only a count
+    added to the row of its words (see bot/offers/unmet.py, which also keeps personal-looking
+    text out). SQLite keeps the table without a hidden rowid, so not even the order of the
+    first searches of the week can be read from it.
+    """
 
     __tablename__ = "unmet_searches"
-    __table_args__ = (Index("ix_unmet_searches_quarter_created", "quarter", "created_at"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    quarter: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime]
+    quarter: Mapped[str] = mapped_column(String(40), primary_key=True)
+    week: Mapped[dt.date] = mapped_column(primary_key=True)  # the Monday of the week, local time
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class Survey(Base):
@@ -190,18 +197,21 @@ class Survey(Base):
 
 
 class SurveyResponse(Base):
-    """One resident's answers to one survey version, found again only through a keyed token.
+    """One resident's answers to one survey version; linked to the resident only while in progress.
 
-    `token` is an HMAC of the resident id under the server secret, never the id itself, and the
-    dates are days, not times, so answers cannot be matched to a resident's activity either.
+    While the resident answers, `resident_id` lets them continue. On completion (or when the
+    response is abandoned) the link is removed and the dates are coarsened to the first day of
+    their month; the id is random, so neither ids nor dates nor row order tell whose answers
+    these are or when they were given. That the resident took part is kept apart, in
+    `SurveyParticipation`, which does not point at the response.
     """
 
     __tablename__ = "survey_responses"
-    __table_args__ = (UniqueConstraint("survey_id", "token"),)
+    __table_args__ = (UniqueConstraint("survey_id", "resident_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(64))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(16))
     started_on: Mapped[dt.date]
     updated_on: Mapped[dt.date] = mapped_column(index=True)
@@ -216,12 +226,14 @@ class SurveyAnswer(Base):
     """The answer to one question: an option key, a list of them, a number or a text.
 
     `status` is "answered", "skipped", or "picking" while a multiple choice is not yet done.
+    Without a hidden rowid on SQLite, so the order in which answers were given is not kept.
     """
 
     __tablename__ = "survey_answers"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True
+        RandomId, ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True
     )
     question: Mapped[str] = mapped_column(String(24), primary_key=True)
     status: Mapped[str] = mapped_column(String(10))
@@ -229,16 +241,33 @@ class SurveyAnswer(Base):
     text_language: Mapped[str | None] = mapped_column(String(16))
 
 
+class SurveyParticipation(Base):
+    """That a resident completed a survey version: all that one-answer-per-resident needs.
+
+    Deliberately nothing else: no response id, no date, no language, and no hidden rowid on
+    SQLite, so it cannot be joined to the anonymous answers. Erased with the resident.
+    """
+
+    __tablename__ = "survey_participations"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+
+
 class SurveySignup(Base):
     """Someone who would help organise something: contact details with their own consent.
 
-    Kept apart from the answers on purpose; nothing links a sign-up to a response.
+    Kept apart from the answers on purpose; nothing links a sign-up to a response. The resident
+    link lets them see, withdraw and erase it in the chat; it goes with the resident.
     """
 
     __tablename__ = "survey_signups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     contact: Mapped[str] = mapped_column(String(200))
     topic: Mapped[str] = mapped_column(String(300), default="")
     language: Mapped[str] = mapped_column(String(16))
@@ -294,7 +323,10 @@ class EventText(Base):
 
 
 class EventRegistration(Base):
-    """A seat (or a place on the waiting list) for one occurrence, identified by its local date."""
+    """A seat (or a place on the waiting list) for one occurrence, identified by its local date.
+
+    After the event the resident link is removed (retention); the row stays for the figures.
+    """
 
     __tablename__ = "event_registrations"
     __table_args__ = (UniqueConstraint("event_id", "occurrence", "resident_id"),)
@@ -302,7 +334,7 @@ class EventRegistration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     occurrence: Mapped[str] = mapped_column(String(10))
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(10))  # "registered" or "waiting"
     created_at: Mapped[dt.datetime]
 
@@ -322,12 +354,14 @@ class EventReminder(Base):
 
 
 class TopicSubscription(Base):
-    """"Tell me about new events for families / for seniors / in my language"."""
+    """"Tell me about new events for families / for seniors / in my language": a consent, with the
+    version of the text the resident agreed to and when (`created_at`)."""
 
     __tablename__ = "topic_subscriptions"
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(20), primary_key=True)
+    consent_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime]
 
 

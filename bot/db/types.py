@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime
+import secrets
+
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -30,3 +32,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# A 64-bit key on PostgreSQL; on SQLite plain INTEGER, so the key is the rowid itself and no
+# second, ordered rowid exists beside it.
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def random_id() -> int:
+    """A key that says nothing about when a row was written (unlike a sequence).
+
+    Below 2**53, so it survives JSON and spreadsheets unchanged.
+    """
+    return secrets.randbelow(2**53 - 1) + 1

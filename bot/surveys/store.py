@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import Survey, SurveyAnswer, SurveyResponse
+from bot.db.models import Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
+from bot.db.types import random_id
 from bot.surveys.definition import SurveyFile
 from bot.surveys.progress import Answer, Answers
 
@@ -49,23 +50,47 @@ class SurveyCatalog:
         return next((survey for survey in await self.active(session, quarter) if survey.key == key), None)
 
 
-async def find_response(session: AsyncSession, survey_id: int, token: str) -> SurveyResponse | None:
+async def find_response(session: AsyncSession, survey_id: int, resident_id: int) -> SurveyResponse | None:
+    """The resident's response in progress; a completed one can no longer be found (see SurveyResponse)."""
     return await session.scalar(
-        select(SurveyResponse).where(SurveyResponse.survey_id == survey_id, SurveyResponse.token == token)
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey_id, SurveyResponse.resident_id == resident_id)
     )
 
 
-async def start_response(session: AsyncSession, survey_id: int, token: str, language: str,
+async def has_taken_part(session: AsyncSession, survey_id: int, resident_id: int) -> bool:
+    return await session.scalar(select(SurveyParticipation.resident_id).where(
+        SurveyParticipation.survey_id == survey_id, SurveyParticipation.resident_id == resident_id)) is not None
+
+
+async def start_response(session: AsyncSession, survey_id: int, resident_id: int, language: str,
                          today: dt.date) -> SurveyResponse:
-    """The resident's response, created if needed; the unique token makes a second one impossible."""
+    """The resident's response in progress, created if needed; the unique link makes a second one impossible."""
     await session.execute(
         dialect_insert(session, SurveyResponse)
-        .values(survey_id=survey_id, token=token, language=language, started_on=today, updated_on=today)
-        .on_conflict_do_nothing(index_elements=["survey_id", "token"])
+        .values(id=random_id(), survey_id=survey_id, resident_id=resident_id, language=language, started_on=today,
+                updated_on=today)
+        .on_conflict_do_nothing(index_elements=["survey_id", "resident_id"])
     )
-    response = await find_response(session, survey_id, token)
+    response = await find_response(session, survey_id, resident_id)
     assert response is not None
     return response
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+async def complete_response(session: AsyncSession, response: SurveyResponse, resident_id: int,
+                            today: dt.date) -> None:
+    """Cut the link: the answers become anonymous, and only the fact of taking part stays with the resident."""
+    month = month_of(today)
+    response.resident_id = None
+    response.started_on = response.updated_on = response.completed_on = month
+    await session.execute(
+        dialect_insert(session, SurveyParticipation)
+        .values(survey_id=response.survey_id, resident_id=resident_id)
+        .on_conflict_do_nothing(index_elements=["survey_id", "resident_id"])
+    )
 
 
 def answers_of(response: SurveyResponse | None) -> Answers:
