@@ -18,7 +18,7 @@ from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.models import UnmetSearch
+from bot.offers.unmet import record_unmet
 from bot.i18n import N_
 from bot.offers.catalog import OfferView, QuarterCatalog
 from bot.offers.distance import metres_between
@@ -44,7 +44,7 @@ def register(router: Router) -> None:
                 return category_results(ctx, catalog, key, int(page))
             case ["q", page] if page.isdigit() and ctx.states.get(FLOW).get("query"):
                 ctx.states.get(FLOW)["results"] = "offers:q"
-                return search_results(ctx, catalog, ctx.states.get(FLOW)["query"], int(page))
+                return await search_results(ctx, catalog, ctx.states.get(FLOW)["query"], int(page))
             case ["s"]:
                 ctx.expect_text(FLOW)
                 return [ctx.reply(ctx._("What are you looking for? Type one or two words, "
@@ -71,10 +71,7 @@ def register(router: Router) -> None:
     async def on_text(ctx: Context, text: str) -> Replies:
         catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
         query = " ".join(text.split())[:MAX_QUERY_LENGTH]
-        state = ctx.states.get(FLOW)
-        state["query"] = query
-        state["results"] = "offers:q"
-        return search_results(ctx, catalog, query, 1, record_unmet=True)
+        return await search_results(ctx, catalog, query, 1, new_search=True)
 
     async def command(ctx: Context, args: str) -> Replies:
         catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
@@ -118,13 +115,26 @@ def category_results(ctx: Context, catalog: QuarterCatalog, key: str, page: int)
                    empty_hint=ctx._("{topic}: there are no offers on this topic yet.").format(topic=heading))
 
 
-def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page: int,
-                   record_unmet: bool = False) -> Replies:
+async def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page: int,
+                         new_search: bool = False) -> Replies:
+    """A new search (`new_search`) or another page of one.
+
+    Only a search that found something is kept in the resident's state (for paging and filters);
+    the words of one that found nothing go to the anonymous count alone, so the two can never be
+    matched.
+    """
     found = catalog.index.search(query)
     offers = visible(ctx, catalog, found)
     heading = ctx._("Results for “{query}”").format(query=query)
-    if not found and record_unmet:
-        _record_unmet(ctx, query)
+    if new_search:
+        state = ctx.states.get(FLOW)
+        if found:
+            state.update(query=query, results="offers:q")
+        else:
+            state.pop("query", None)
+            state.pop("results", None)
+            await record_unmet(ctx.session, ctx.settings.quarter, ctx.translator.code, query,
+                               ctx.clock.now().astimezone(ctx.settings.zone).date())
     return results(ctx, catalog, offers, page, heading, "offers:q",
                    empty_hint=None if found else ctx._("I found no offer for “{query}”.").format(query=query))
 
@@ -193,7 +203,3 @@ def _nothing_found(ctx: Context, catalog: QuarterCatalog, heading: str, empty_hi
     choices.append(Choice(ctx._("🔎 Search again"), "offers:s"))
     return ctx.reply("\n".join(lines), choices)
 
-
-def _record_unmet(ctx: Context, query: str) -> None:
-    ctx.session.add(UnmetSearch(quarter=ctx.settings.quarter, text=query[:200], language=ctx.translator.code,
-                            created_at=ctx.clock.now()))

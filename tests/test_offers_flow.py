@@ -11,7 +11,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import FixedClock
 from bot.content.importer import read_folder
-from bot.db.models import UnmetSearch
+from bot.db.models import ConversationState, Resident, UnmetSearch
+from bot.offers.unmet import PERSONAL_TEXT, looks_personal
 from tests.conftest import BERLIN, HORST, Chat
 
 
@@ -116,14 +117,35 @@ async def test_my_language_filter_uses_the_residents_language(app: App) -> None:
 async def test_nothing_found_suggests_topics_and_records_the_search_without_identity(app: App) -> None:
     chat = Chat(app, language_hint="en")
     await chat.say("/start")
-    word = f"zzqx{chat.user[:6]}"
+    word = "zzqx" + chat.user[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
     await chat.say(word)
     assert "I found no offer" in chat.text
     assert any(p.startswith("offers:c:") for p in chat.payloads)
+    await chat.say(word.upper())  # the same words again, counted in the same row
     async with app.sessions() as session:
         row = await session.scalar(select(UnmetSearch).where(UnmetSearch.text == word))
-    assert row is not None and row.language == "en" and row.quarter == "horst"
-    assert not hasattr(row, "resident_id")
+        states = (await session.scalars(select(ConversationState.data).join(Resident).where(
+            Resident.channel_user_id == chat.user))).all()
+    assert row is not None and row.language == "en" and row.quarter == "horst" and row.count == 2
+    assert row.week == dt.date(2026, 11, 23)  # the Monday of the week, no day and no time
+    assert not hasattr(row, "resident_id") and not hasattr(row, "id")
+    assert word not in str(states)  # the resident's state does not keep words that found nothing
+
+
+@pytest.mark.parametrize("typed", [
+    "my landlord Mr Novak in the Markenstraße 12 wants me out of the flat",
+    "call me 0151 2345 6789", "anna.k@example.org", "see https://example.org/my-case",
+])
+async def test_personal_looking_text_is_counted_but_not_stored(app: App, typed: str) -> None:
+    chat = Chat(app, language_hint="en")
+    await chat.say("/start")
+    await chat.say(typed)
+    async with app.sessions() as session:
+        stored = (await session.scalars(select(UnmetSearch.text))).all()
+    assert not any(typed.casefold() in text or text in typed.casefold() for text in stored)
+    if "I found no offer" in chat.text:
+        assert PERSONAL_TEXT in stored
+    assert looks_personal(typed.casefold()) and not looks_personal("deutschkurs für frauen am abend")
 
 
 async def test_search_prompt_takes_the_next_text(app: App) -> None:

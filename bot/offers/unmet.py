@@ -1,0 +1,46 @@
+"""Searches that found nothing, kept as staff need them: the words, the language, the week.
+
+Staff read these to see what residents miss in the quarter. They are counts without a person:
+no resident, no id, no time finer than the week (see `UnmetSearch`), and the resident's own
+flow state does not keep the words either (handlers/offers.py), so nothing joins the two.
+What residents type is not always a search: a text that looks personal — a long sentence, a
+phone number, an e-mail or web address, a long number such as a file or IBAN number — is not
+stored verbatim, only counted under a marker, so staff still see how often it happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import dialect_insert
+from bot.db.models import UnmetSearch
+
+PERSONAL_TEXT = "(personal text, not stored)"
+MAX_SEARCH_WORDS = 6
+MAX_SEARCH_LENGTH = 60
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+_ADDRESS = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_LONG_NUMBER = re.compile(r"(?:\d[\s/()+.-]*){5,}")  # phone, file, customer or bank numbers
+
+
+def looks_personal(text: str) -> bool:
+    """Too long or too specific to be a search for an offer; it may tell about a person."""
+    return (len(text.split()) > MAX_SEARCH_WORDS or len(text) > MAX_SEARCH_LENGTH
+            or bool(_EMAIL.search(text) or _ADDRESS.search(text) or _LONG_NUMBER.search(text)))
+
+
+def week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+async def record_unmet(session: AsyncSession, quarter: str, language: str, query: str, today: dt.date) -> None:
+    """Count one search without results under its words (or the marker) for this week."""
+    words = " ".join(query.casefold().split())
+    text = PERSONAL_TEXT if looks_personal(words) else words
+    insert = dialect_insert(session, UnmetSearch).values(quarter=quarter, week=week_of(today), language=language,
+                                                         text=text, count=1)
+    await session.execute(insert.on_conflict_do_update(
+        index_elements=["quarter", "week", "language", "text"], set_={"count": UnmetSearch.count + 1}))
