@@ -57,6 +57,21 @@ class Settings(BaseSettings):
     # Days after a Sprechstunde day until its tickets lose the link to the residents (0: that night).
     queue_unlink_after_days: Annotated[int, Field(ge=0, le=30)] = 0
 
+    # How long what is kept about residents stays (bot/privacy/retention.py; the README's retention table).
+    retention_resident_months: Annotated[int, Field(ge=1, le=120)] = 12  # since they last wrote
+    retention_flow_days: Annotated[int, Field(ge=1, le=365)] = 30  # an unfinished conversation step
+    retention_survey_days: Annotated[int, Field(ge=1, le=365)] = 30  # an unfinished survey keeps its link
+    retention_outbox_days: Annotated[int, Field(ge=1, le=365)] = 30  # sent or given-up messages
+    retention_processed_days: Annotated[int, Field(ge=1, le=365)] = 30  # ids of platform events answered
+    retention_unmet_months: Annotated[int, Field(ge=1, le=120)] = 24  # weekly counts of searches
+
+    # The privacy notice (/privacy): who is responsible and whom to ask.
+    privacy_controller: str = "Quartiersmanagement Horst"
+    privacy_address: str = "Quartiersladen Horst, Gelsenkirchen"
+    privacy_email: str = "datenschutz@quartiersmanagement-horst.example"
+    privacy_authority: str = ("Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+                              "poststelle@ldi.nrw.de")
+
     matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""
     matrix_password: SecretStr | None = None

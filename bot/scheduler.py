@@ -1,4 +1,4 @@
-"""The clock that wakes the outbox dispatcher and daily housekeeping; the database stays the truth.
+"""The clock that wakes the outbox dispatcher and the retention jobs; the database stays the truth.
 
 APScheduler only decides *when* to look; what is due, sent or failed is read from and written
 to the outbox table, so a restart resumes exactly where the last run stopped.
@@ -12,12 +12,14 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.queue.upkeep import remove_links, run_upkeep
-from bot.surveys.retention import prune_expired
+from bot.privacy.retention import prune, shuffle_survey_storage
+from bot.queue.upkeep import run_upkeep
 
 log = logging.getLogger(__name__)
 DISPATCH_EVERY_SECONDS = 2
 QUEUE_EVERY_SECONDS = 15  # no-shows are counted in minutes; a quarter of a minute late is fine
+HOUSEKEEPING_EVERY_MINUTES = 60  # retention is counted in days; an hour late is fine
+SHUFFLE_EVERY_MINUTES = 5  # how long the order of completed surveys can be read on PostgreSQL
 
 
 def start_scheduler(app: App) -> AsyncIOScheduler:
@@ -40,15 +42,12 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         task.add_done_callback(running.discard)
 
     async def housekeeping() -> None:
-        async with app.sessions() as session, session.begin():
-            responses, signups = await prune_expired(session, app.clock.now().astimezone(app.settings.zone).date())
-        if responses or signups:
-            log.info("deleted %s survey response(s) and %s sign-up(s) past their keeping time", responses, signups)
-        async with app.sessions() as session, session.begin():
-            unlinked = await remove_links(session, app.clock.now(), app.settings.zone,
-                                          app.settings.queue_unlink_after_days)
-        if unlinked:
-            log.info("removed the link to the resident from %s queue ticket(s) of past days", unlinked)
+        pruned = await prune(app.sessions, app.clock.now(), app.settings)
+        if any(pruned.counts.values()):
+            log.info("retention: %s", "; ".join(line for line in pruned.lines() if not line.endswith(": 0")))
+
+    async def shuffle() -> None:
+        await shuffle_survey_storage(app.engine)
 
     async def queue_upkeep() -> None:
         report = await run_upkeep(app.sessions, app.clock.now(), app.settings.zone)
@@ -59,7 +58,10 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
                       id="outbox", next_run_time=app.clock.now())
     scheduler.add_job(queue_upkeep, "interval", seconds=QUEUE_EVERY_SECONDS, max_instances=1, coalesce=True,
                       id="queue", next_run_time=app.clock.now())
-    scheduler.add_job(housekeeping, "cron", hour=3, minute=17, max_instances=1, coalesce=True, id="housekeeping",
-                      next_run_time=app.clock.now())
+    scheduler.add_job(housekeeping, "interval", minutes=HOUSEKEEPING_EVERY_MINUTES, max_instances=1, coalesce=True,
+                      id="housekeeping", next_run_time=app.clock.now())
+    if app.engine.dialect.name == "postgresql":
+        scheduler.add_job(shuffle, "interval", minutes=SHUFFLE_EVERY_MINUTES, max_instances=1, coalesce=True,
+                          id="shuffle", next_run_time=app.clock.now())
     scheduler.start()
     return scheduler

@@ -27,6 +27,7 @@ class FlowStates:
         """`rows` are the resident's stored states, loaded together with the resident."""
         self._session = session
         self._resident_id = resident_id
+        self._discarded = False
         self._now = now
         self._rows = {row.flow: row for row in rows}
         self._loaded = {row.flow: _snapshot(row.data) for row in rows}
@@ -46,7 +47,13 @@ class FlowStates:
     def clear(self, flow: str) -> None:
         self._current[flow] = {}
 
+    def discard(self) -> None:
+        """The resident was erased in this transaction: there is nothing left to save states for."""
+        self._discarded = True
+
     async def save(self) -> None:
+        if self._discarded:
+            return
         for flow, data in self._current.items():
             snapshot = _snapshot(data)
             if snapshot == self._loaded.get(flow, "{}"):
