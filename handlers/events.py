@@ -12,6 +12,11 @@ Payloads (stable, short; an occurrence is its event id and local date):
   events:ics:<id>:<date>          the occurrence as an .ics calendar file
   events:my                       my registrations and reminders
   events:sub / events:sub:<topic> topics to be told about
+
+Anyone can send any button data, so what a button adds (reminders, a seat, a calendar file) is
+checked against the date as it is now: a real date of an event of this quarter, not cancelled,
+not started, and no further ahead than the listings show (see `booking`). Taking something
+away (a reminder, a registration before the event) stays possible for any real date.
 """
 
 from __future__ import annotations
@@ -31,7 +36,18 @@ from bot.events.changes import TOPICS
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import DEFAULT_OFFSETS, OFFSETS, offsets_of, remove_reminder, set_reminder
 from bot.events.seats import REGISTERED, lock_event, register, registration_of, seats, unregister
-from bot.events.store import Dated, is_cancelled, occurrence_of, quarter_events, text_of, upcoming
+from bot.events.store import (
+    AHEAD,
+    Booking,
+    Dated,
+    booking,
+    is_cancelled,
+    occurrence_of,
+    quarter_events,
+    text_of,
+    upcoming,
+)
+from bot.events.topics import follow, unfollow
 from bot.i18n import N_
 from handlers.event_card import card_text, place, title
 from handlers.offer_filters import TARGET_GROUPS
@@ -39,7 +55,8 @@ from handlers.offer_filters import TARGET_GROUPS
 FLOW = "events"
 PER_PAGE = 6
 LABEL_LENGTH = 60
-AHEAD = dt.timedelta(weeks=8)
+MAX_ID = 2**31 - 1  # the database's integer; a longer number in button data is no event
+OFFSET_PAYLOADS = {str(offset): offset for offset in OFFSETS}  # exact text, so "0030" or "³⁰" is no offset
 OFFSET_LABELS = {7 * 24 * 60: N_("1 week before"), 24 * 60: N_("1 day before"), 120: N_("2 hours before"),
                  30: N_("30 minutes before")}
 CATEGORY_LABELS = {"information": N_("Information events"), "meeting": N_("Meeting and exchange"),
@@ -55,26 +72,28 @@ def register_flows(router: Router) -> None:
         match parts:
             case ["home"]:
                 return [home(ctx)]
-            case ["l", name, page] if page.isdigit():
+            case ["l", name, page] if page.isascii() and page.isdigit():
                 return [await listing(ctx, name, int(page), stale)]
             case ["e", event_id, date]:
                 return [await card(ctx, *await dated(ctx, event_id, date, stale))]
             case ["r", event_id, date]:
                 event, occurrence = await dated(ctx, event_id, date, stale)
-                return [await reminders(ctx, event, occurrence, defaults=True)]
-            case ["ro", event_id, date, offset] if offset.isdigit() and int(offset) in OFFSETS:
+                return await closed(ctx, event, occurrence, stale) or [
+                    await reminders(ctx, event, occurrence, defaults=True)]
+            case ["ro", event_id, date, offset] if offset in OFFSET_PAYLOADS:
                 event, occurrence = await dated(ctx, event_id, date, stale)
-                return [await toggle_reminder(ctx, event, occurrence, int(offset))]
+                return await toggle_reminder(ctx, event, occurrence, OFFSET_PAYLOADS[offset], stale)
             case ["rx", event_id, date]:
                 event, occurrence = await dated(ctx, event_id, date, stale)
                 await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id)
                 return [ctx.reply(ctx._("Reminders removed.")), await card(ctx, event, occurrence)]
             case ["reg", event_id, date]:
-                return await sign_up(ctx, *await dated(ctx, event_id, date, stale))
+                return await sign_up(ctx, *await dated(ctx, event_id, date, stale), stale)
             case ["unreg", event_id, date]:
                 return await sign_off(ctx, *await dated(ctx, event_id, date, stale))
             case ["ics", event_id, date]:
-                return [calendar_file(ctx, *await dated(ctx, event_id, date, stale))]
+                event, occurrence = await dated(ctx, event_id, date, stale)
+                return await closed(ctx, event, occurrence, stale) or [calendar_file(ctx, event, occurrence)]
             case ["cat"]:
                 return [categories(ctx)]
             case ["my"]:
@@ -108,11 +127,30 @@ def categories(ctx: Context) -> Reply:
 
 
 async def dated(ctx: Context, event_id: str, date: str, stale: str) -> tuple[Event, Occurrence]:
-    event = await ctx.session.get(Event, int(event_id)) if event_id.isdigit() else None
+    """The event and its occurrence named by button data; an unknown or foreign event, or a date that is not
+    one of its occurrences, is an outdated (or made-up) button."""
+    number = int(event_id) if event_id.isascii() and event_id.isdigit() and len(event_id) <= 10 else 0
+    event = await ctx.session.get(Event, number) if 0 < number <= MAX_ID else None
     occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
     if event is None or occurrence is None or event.quarter != ctx.settings.quarter:
         raise StalePayload(stale)
     return event, occurrence
+
+
+async def closed(ctx: Context, event: Event, occurrence: Occurrence, stale: str) -> Replies | None:
+    """The answer to signing up for a date that is not open, or None when it is.
+
+    A cancelled or past date can be on a screen a resident kept, so they get the card as it is now; a date
+    further ahead than any screen shows can only come from made-up button data.
+    """
+    state = booking(event, occurrence, ctx.clock.now())
+    if state is Booking.TOO_FAR:
+        raise StalePayload(stale)
+    if state is Booking.STARTED:
+        return [ctx.reply(ctx._("That moment has already passed.")), await card(ctx, event, occurrence)]
+    if state is Booking.CANCELLED:
+        return [await card(ctx, event, occurrence)]  # which opens with "This event is cancelled."
+    return None
 
 
 async def listing(ctx: Context, name: str, page: int, stale: str) -> Reply:
@@ -163,21 +201,27 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
     text = card_text(ctx.translator, event, occurrence, current)
     choices: list[Choice] = []
     key = f"{event.id}:{occurrence.date}"
-    if not is_cancelled(event, occurrence) and occurrence.start > ctx.clock.now():
+    state = booking(event, occurrence, ctx.clock.now())
+    if state in (Booking.OPEN, Booking.TOO_FAR):  # still to come (TOO_FAR: e.g. moved there after they signed up)
         offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
         if offsets:
             text += "\n\n🔔 " + ctx._("You will be reminded: {when}.").format(when=offsets_text(ctx, offsets))
-        choices.append(Choice(ctx._("🔔 Remind me") if not offsets else ctx._("🔔 Change reminders"),
-                              f"events:r:{key}"))
+        if state is Booking.OPEN:
+            choices.append(Choice(ctx._("🔔 Remind me") if not offsets else ctx._("🔔 Change reminders"),
+                                  f"events:r:{key}"))
+        elif offsets:
+            choices.append(Choice(ctx._("🔕 No reminders"), f"events:rx:{key}"))
         if event.registration_required:
             mine = await registration_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
             if mine is None:
-                choices.append(Choice(ctx._("✍ Register"), f"events:reg:{key}"))
+                if state is Booking.OPEN:
+                    choices.append(Choice(ctx._("✍ Register"), f"events:reg:{key}"))
             else:
                 text += "\n✅ " + (ctx._("You are registered.") if mine.status == REGISTERED
                                    else ctx._("You are on the waiting list."))
                 choices.append(Choice(ctx._("✖ Cancel my registration"), f"events:unreg:{key}"))
-    choices.append(Choice(ctx._("📅 Add to my calendar"), f"events:ics:{key}"))
+    if state is Booking.OPEN:
+        choices.append(Choice(ctx._("📅 Add to my calendar"), f"events:ics:{key}"))
     return ctx.reply(text, choices, title=title(ctx.translator, event), route=f"events:e:{key}")
 
 
@@ -212,18 +256,26 @@ async def reminders(ctx: Context, event: Event, occurrence: Occurrence, *, defau
     return ctx.reply(f"{note}\n\n{text}" if note else text, choices, edit=not defaults)
 
 
-async def toggle_reminder(ctx: Context, event: Event, occurrence: Occurrence, offset: int) -> Reply:
+async def toggle_reminder(ctx: Context, event: Event, occurrence: Occurrence, offset: int, stale: str) -> Replies:
     if offset in await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id):
         await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id, offset)
-        return await reminders(ctx, event, occurrence)
+        if booking(event, occurrence, ctx.clock.now()) is not Booking.OPEN:
+            return [await card(ctx, event, occurrence)]
+        return [await reminders(ctx, event, occurrence)]
+    refused = await closed(ctx, event, occurrence, stale)
+    if refused is not None:
+        return refused
     if not await set_reminder(ctx.session, event, occurrence, ctx.resident, offset, ctx.clock.now(),
                               ctx.settings.zone):
-        return await reminders(ctx, event, occurrence, note=ctx._("That moment has already passed."))
-    return await reminders(ctx, event, occurrence)
+        return [await reminders(ctx, event, occurrence, note=ctx._("That moment has already passed."))]
+    return [await reminders(ctx, event, occurrence)]
 
 
-async def sign_up(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
-    if not event.registration_required or is_cancelled(event, occurrence) or occurrence.start <= ctx.clock.now():
+async def sign_up(ctx: Context, event: Event, occurrence: Occurrence, stale: str) -> Replies:
+    state = booking(event, occurrence, ctx.clock.now())
+    if state is Booking.TOO_FAR:
+        raise StalePayload(stale)
+    if not event.registration_required or state is not Booking.OPEN:
         return [ctx.reply(ctx._("Registration is not possible for this event.")), await card(ctx, event, occurrence)]
     locked = await lock_event(ctx.session, event.id)
     assert locked is not None
@@ -240,6 +292,10 @@ async def sign_up(ctx: Context, event: Event, occurrence: Occurrence) -> Replies
 
 
 async def sign_off(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
+    """Allowed for any date still to come (also a cancelled one, or one moved far ahead); after the start a
+    freed seat would only tell the first on the waiting list about an event that is already on."""
+    if occurrence.start <= ctx.clock.now():
+        return [ctx.reply(ctx._("That moment has already passed.")), await card(ctx, event, occurrence)]
     locked = await lock_event(ctx.session, event.id)
     assert locked is not None
     await unregister(ctx.session, locked, occurrence.date, ctx.resident, ctx.clock.now())
@@ -276,10 +332,7 @@ async def topics(ctx: Context, edit: bool = False) -> Reply:
 
 
 async def toggle_topic(ctx: Context, topic: str) -> Reply:
-    existing = await ctx.session.get(TopicSubscription, (ctx.resident.id, topic))
-    if existing is not None:
-        await ctx.session.delete(existing)
-    else:
-        ctx.session.add(TopicSubscription(resident_id=ctx.resident.id, topic=topic, created_at=ctx.clock.now()))
-    await ctx.session.flush()
+    """Following is a consent (stored with its text's version); withdrawing it is the same as in /privacy."""
+    if not await unfollow(ctx.session, ctx.resident.id, topic):
+        await follow(ctx.session, ctx.resident.id, topic, ctx.clock.now())
     return await topics(ctx, edit=True)

@@ -114,12 +114,32 @@ async def synapse(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syn
 
 
 def settings_for(database: Database, tmp_path: Path, **overrides: object) -> Settings:
+    # Test residents are scripts that tap faster than people; fair use has its own tests with its own limits.
+    overrides.setdefault("flood_messages", 10_000)
     return Settings(data_dir=tmp_path, database_url=database.url, **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(TUESDAY_MORNING)
+
+
+@pytest_asyncio.fixture
+async def own(database: Database, tmp_path: Path, clock: FixedClock) -> AsyncIterator[App]:
+    """An app on a fresh database of this test alone, of the same backend as `database`."""
+    if database.backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'own.sqlite3'}"
+    else:
+        url = await _create_postgres_database()
+    engine = create_engine_for_url(url)
+    await upgrade_to_head(engine)
+    await import_folder(session_factory(engine), HORST, "horst", clock)
+    own_database = Database(database.backend, url, engine)
+    app = await create_app(settings_for(own_database, tmp_path), clock=clock, migrate=False, engine=engine)
+    yield app
+    await engine.dispose()
+    if database.backend == "postgresql":
+        await _drop_postgres_database(url)
 
 
 @pytest_asyncio.fixture

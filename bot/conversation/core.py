@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.context import Context, StalePayload, isolate_direction
+from bot.conversation.fair_use import NOTICE, FairUse, Verdict
 from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
@@ -48,20 +49,25 @@ class Conversation:
         self.clock = clock
         self.router = router
         self.services = services
+        self.fair_use = FairUse(settings, clock)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        verdict = await self.fair_use.admit(incoming.channel, incoming.user_id)
+        if verdict is not Verdict.ANSWER:  # a flood: before any database work
+            return await self._flood_notice(incoming) if verdict is Verdict.NOTICE else []
         incoming = without_control_characters(incoming)
         if not incoming.private:
             return self._group_notice(incoming)
         try:
             return await self._in_transaction(incoming, self._dispatch)
         except Exception:
-            log.exception("handling failed: channel=%s user=%s %s", incoming.channel, incoming.user_id,
-                          describe(incoming))
+            resident = await self.resident_number(incoming.channel, incoming.user_id)
+            log.exception("handling failed: channel=%s resident=%s %s", incoming.channel, resident,
+                          describe(incoming, self.router))
         try:
             return await self._in_transaction(incoming, self._apologise)
         except Exception:
-            log.exception("even the apology failed: channel=%s user=%s", incoming.channel, incoming.user_id)
+            log.exception("even the apology failed: channel=%s resident=%s", incoming.channel, resident)
             return [Reply(text="Sorry, something went wrong. Please try again later.")]
 
     def _group_notice(self, incoming: Incoming) -> list[Reply]:
@@ -70,6 +76,31 @@ class Conversation:
         translator = Translator.for_language(code, self.settings.zone)
         notice = self._required(self.router.group_notice)
         return [isolate_direction(notice(translator))]
+
+    async def _flood_notice(self, incoming: Incoming) -> list[Reply]:
+        """Told once per pause, in the language the resident chose (one read) or else their platform's."""
+        try:
+            async with self.sessions() as session:
+                chosen = await session.scalar(select(Resident.language).where(
+                    Resident.channel == incoming.channel, Resident.channel_user_id == incoming.user_id))
+        except Exception:  # the notice matters more than its language
+            log.warning("could not read the language for a fair-use notice", exc_info=True)
+            chosen = None
+        code = (chosen if chosen in self.settings.languages else None) or match_language_hint(
+            incoming.language_hint, self.settings.languages) or self.settings.default_language
+        translator = Translator.for_language(code, self.settings.zone)
+        notice = Reply(text=translator.gettext(NOTICE), right_to_left=translator.right_to_left)
+        return [isolate_direction(notice)]
+
+    async def resident_number(self, channel: str, user_id: str) -> int | None:
+        """The internal number of a resident, for an error line staff can follow up: the channel's user id
+        identifies a person and stays out of logs."""
+        try:
+            async with self.sessions() as session:
+                return await session.scalar(select(Resident.id).where(Resident.channel == channel,
+                                                                      Resident.channel_user_id == user_id))
+        except Exception:  # the database may be what failed: the line is logged without the number
+            return None
 
     async def mark_unreachable(self, channel: str, user_id: str) -> None:
         """The channel refused delivery (e.g. the resident blocked the bot): stop writing to them."""
@@ -113,7 +144,7 @@ class Conversation:
             try:
                 replies = await dispatch(ctx)
             except StalePayload as stale:
-                log.info("outdated payload %r from resident %s", str(stale), resident.id)
+                log.info("outdated payload (%s) from resident %s", namespace(str(stale), self.router), resident.id)
                 states.reset()
                 ctx.translator = Translator.for_language(
                     resident.language or self.settings.default_language, self.settings.zone)
@@ -276,12 +307,20 @@ def without_control_characters(incoming: Incoming) -> Incoming:
     return dataclasses.replace(incoming, text=text, args=args, payload=payload)
 
 
-def describe(incoming: Incoming) -> str:
-    """What arrived, for logs, without the resident's words (they may be personal)."""
+def namespace(payload: str, router: Router) -> str:
+    """A payload's part before the first ':', for logs: the rest may say what a resident chose. A namespace
+    no handler has was crafted by someone, so it is not repeated either."""
+    name = payload.split(":", 1)[0]
+    return name if name in router.namespaces or name in (MENU_ROUTE, BACK) else "unknown"
+
+
+def describe(incoming: Incoming, router: Router) -> str:
+    """What arrived, for logs, without the resident's words or choices (they may be personal)."""
     if incoming.payload is not None:
-        return f"payload={incoming.payload!r}"
+        return f"payload={namespace(incoming.payload, router)}"
     if incoming.command is not None:
-        return f"command={incoming.command!r} args_length={len(incoming.args)}"
+        command = incoming.command if incoming.command in router.commands else "unknown"
+        return f"command={command} args_length={len(incoming.args)}"
     if incoming.location is not None:
         return "location"
     if incoming.unsupported is not None:

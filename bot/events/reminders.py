@@ -36,7 +36,12 @@ async def offsets_of(session: AsyncSession, event_id: int, occurrence: str, resi
 
 async def set_reminder(session: AsyncSession, event: Event, occurrence: Occurrence, resident: Resident,
                        offset: int, now: dt.datetime, zone: ZoneInfo) -> bool:
-    """Keep the wish and schedule its message; False when that moment has already passed."""
+    """Keep the wish and schedule its message; False when that moment has already passed.
+
+    Only the offsets residents can choose from: with the unique constraint on the wish, that bounds a
+    resident's reminders for one date to len(OFFSETS), however the button data was made."""
+    if offset not in OFFSETS:
+        raise ValueError(f"reminder offset {offset} is not one of {OFFSETS}")
     due = reminder_due(occurrence.start, offset, zone)
     if due <= now:
         return False

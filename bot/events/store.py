@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,16 @@ from bot.events.occurrences import Occurrence, occurrence_on, occurrences_betwee
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 
 HORIZON = dt.timedelta(days=400)  # how far ahead changes to a series are followed
+AHEAD = dt.timedelta(weeks=8)  # how far ahead residents see events, and so how far ahead they can sign up
+
+
+class Booking(enum.Enum):
+    """Whether residents may sign up for an occurrence now: register, set a reminder, add it to a calendar."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+    STARTED = "started"  # or over
+    TOO_FAR = "too_far"  # further ahead than residents are shown
 
 
 @dataclass(frozen=True)
@@ -51,3 +62,15 @@ def occurrence_of(event: Event, zone: ZoneInfo, date: str) -> Occurrence | None:
 def is_cancelled(event: Event, occurrence: Occurrence) -> bool:
     """The whole event, or just this date of it."""
     return event.cancelled or occurrence.date in event.cancelled_dates
+
+
+def booking(event: Event, occurrence: Occurrence, now: dt.datetime) -> Booking:
+    """Buttons carry an event and a date, and anyone can send any button data: a reminder on every date of a
+    series, or a seat a year ahead, is refused here, not only by not showing the button."""
+    if is_cancelled(event, occurrence):
+        return Booking.CANCELLED
+    if occurrence.start <= now:
+        return Booking.STARTED
+    if occurrence.start >= now + AHEAD:
+        return Booking.TOO_FAR
+    return Booking.OPEN
