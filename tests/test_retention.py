@@ -10,17 +10,12 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
 from sqlalchemy import func, select
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.clock import FixedClock
-from bot.content.importer import import_folder
-from bot.db.engine import create_engine_for_url, session_factory
-from bot.db.migrate import upgrade_to_head
 from bot.db.models import (
     ConversationState,
     EventRegistration,
@@ -33,35 +28,8 @@ from bot.db.models import (
 )
 from bot.outbox.store import SENT, enqueue
 from bot.privacy.retention import prune
-from tests.conftest import (
-    HORST,
-    ROOT,
-    TUESDAY_MORNING,
-    Chat,
-    Database,
-    _create_postgres_database,
-    _drop_postgres_database,
-    settings_for,
-)
+from tests.conftest import ROOT, TUESDAY_MORNING, Chat
 from tests.events_helpers import make_event
-
-
-@pytest_asyncio.fixture
-async def own(database: Database, tmp_path: Path, clock: FixedClock) -> AsyncIterator[App]:
-    """An app on a fresh database of this test alone, of the same backend as `database`."""
-    if database.backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'own.sqlite3'}"
-    else:
-        url = await _create_postgres_database()
-    engine = create_engine_for_url(url)
-    await upgrade_to_head(engine)
-    await import_folder(session_factory(engine), HORST, "horst", clock)
-    own_database = Database(database.backend, url, engine)
-    app = await create_app(settings_for(own_database, tmp_path), clock=clock, migrate=False, engine=engine)
-    yield app
-    await engine.dispose()
-    if database.backend == "postgresql":
-        await _drop_postgres_database(url)
 
 
 async def resident_id(app: App, chat: Chat) -> int | None:

@@ -173,7 +173,7 @@ def _summary(question: Question, answered: list[ResponseRow]) -> str:
 
 
 def write_responses_csv(definition: SurveyFile, version: int, rows: list[ResponseRow], path: Path) -> None:
-    """One anonymous row per response: no token, no times of day, numbered in the order started."""
+    """One anonymous row per response: no link, no day (months only), in the order of the random keys."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         header = ["response", "survey", "version", "language", "status", "started_on", "completed_on", "group"]
