@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Reply, parse_text
+from bot.files import private_dir, write_private
 from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "console"
@@ -53,9 +54,8 @@ class ConsoleChannel:
         for reply in replies:
             saved_as = None
             if reply.attachment is not None and self.downloads is not None:
-                self.downloads.mkdir(parents=True, exist_ok=True)
-                saved_as = self.downloads / Path(reply.attachment.filename).name
-                saved_as.write_bytes(reply.attachment.content)
+                saved_as = private_dir(self.downloads) / Path(reply.attachment.filename).name
+                write_private(saved_as, reply.attachment.content)  # a resident's appointment: theirs alone
             print(render(reply, saved_as), file=self.stdout)
             print(file=self.stdout)
         self.stdout.flush()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.config import Settings
+from bot.files import private_dir, private_file
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -15,9 +17,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 def create_engine_for_url(url: str, data_dir: Any = None) -> AsyncEngine:
+    sqlite_file = _sqlite_file(url)
+    if data_dir is not None and (sqlite_file is not None or Path(data_dir).exists()):
+        # Residents' data, the Matrix keys and calendar files live there: the bot user's alone, whatever the umask.
+        private_dir(Path(data_dir))
+        if sqlite_file is not None and sqlite_file.parent.is_dir():
+            private_file(sqlite_file)  # before SQLite creates it: its -wal and -shm files take its mode
     if url.startswith("sqlite"):
-        if data_dir is not None and ":memory:" not in url:
-            data_dir.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has a single writer anyway, and letting transactions queue for the
         # connection (without blocking the event loop) is cheaper than BEGIN IMMEDIATE and avoids
         # "database is locked" when two deferred transactions both try to write. SQLite serves one
@@ -29,6 +35,14 @@ def create_engine_for_url(url: str, data_dir: Any = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL; None for PostgreSQL and for a database in memory."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and not database.startswith(("file:", ":memory:")) else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
