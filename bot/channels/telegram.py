@@ -234,11 +234,12 @@ class TelegramChannel:
                         "sendMessage", chat_id=chat_id, text=message.html, reply_markup=message.keyboard))
                     self._newest[chat_id] = sent["message_id"]
                 except Forbidden:
-                    log.info("resident %s blocked the bot; marking them unreachable", user_id)
+                    log.info("a resident blocked the bot; marking them unreachable")
                     await self.conversation.mark_unreachable(CHANNEL, user_id)
                     return
                 except TelegramError:
-                    log.exception("could not deliver a reply to chat %s", chat_id)
+                    log.exception("could not deliver a reply to resident %s",
+                                  await self.conversation.resident_number(CHANNEL, user_id))
                     return
 
     async def _send_file(self, chat_id: int, user_id: str, reply: Reply) -> bool:
@@ -253,7 +254,8 @@ class TelegramChannel:
             await self.conversation.mark_unreachable(CHANNEL, user_id)
             return False
         except TelegramError:
-            log.exception("could not send a file to chat %s", chat_id)
+            log.exception("could not send a file to resident %s",
+                          await self.conversation.resident_number(CHANNEL, user_id))
             return False
         self._newest[chat_id] = sent["message_id"]
         return True
@@ -284,7 +286,7 @@ class TelegramChannel:
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return True  # the screen is already what the resident sees
-            log.info("could not edit message %s in chat %s (%s); sending a new one", message_id, chat_id, error)
+            log.info("could not edit a message (%s); sending a new one", error)
             return False
         self._newest[chat_id] = message_id
         return True
@@ -310,6 +312,7 @@ class TelegramChannel:
         raise AssertionError("AsyncRetrying re-raises the last error")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
-        log.error("error while handling a Telegram update (chat %s)", chat, exc_info=context.error)
+        user = update.effective_user if isinstance(update, Update) else None
+        resident = await self.conversation.resident_number(CHANNEL, str(user.id)) if user is not None else None
+        log.error("error while handling a Telegram update (resident %s)", resident, exc_info=context.error)
 

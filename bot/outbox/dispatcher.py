@@ -250,7 +250,8 @@ class Dispatcher:
         else:
             values = {"status": FAILED, "last_error": f"after {claim.attempts} attempt(s): {delivery.error}"[:300]}
             report.failed = 1
-            log.warning("gave up outbox message %s (%s): %s", claim.id, claim.kind, delivery.error)
+            log.warning("gave up outbox message %s (%s) for resident %s: %s", claim.id, claim.kind, claim.resident_id,
+                        delivery.error)
         await self._mark(claim.id, values)
         if delivery.outcome == "blocked" and self.on_blocked is not None:
             await self.on_blocked(claim.channel, claim.user_id)
