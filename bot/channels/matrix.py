@@ -9,6 +9,9 @@ No loss, no replay: the sync token is saved only after every event of that sync 
 each event id is answered at most once (recorded with the answer, see `Incoming.event_id`),
 and history written before the bot's very first start is never answered. Replies wait in an ordered queue and are
 sent when the homeserver is reachable again; nio itself waits out M_LIMIT_EXCEEDED.
+
+Proactive messages (the outbox: reminders, queue calls) go only into a direct chat that the
+resident has joined alone with the bot (`direct_room`); being in a room, or invited to one, is not enough.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import dataclasses
 import io
 import json
 import logging
-import os
 import re
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +43,12 @@ from nio import (
     UploadError,
 )
 
+from bot import logs
 from bot.channels.matrix_render import render
 from bot.config import Settings
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Attachment, Incoming, Reply, parse_text
+from bot.files import private_dir, write_private
 from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "matrix"
@@ -53,6 +58,45 @@ MAX_BACKOFF_SECONDS = 30.0
 GEO_URI = re.compile(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 MEDIA_TYPES = {"m.image": "photo", "m.audio": "voice", "m.video": "video", "m.file": "document",
                "m.sticker": "sticker"}
+# Nobody enters a room with these join rules unless a member invites them (a knock waits for an invitation too).
+CLOSED_JOIN_RULES = frozenset({"invite", "knock"})
+
+
+def is_direct_with(room: MatrixRoom, user_id: str) -> bool:
+    """Whether what the bot writes into `room` is read by `user_id` alone, now and later.
+
+    Both have joined: an invitation is not enough, because anyone can create a room, invite the bot (which
+    joins on any invitation) and a resident who never opens it, and leave; the room would then hold the
+    resident's reminders for whoever gets in later. Nobody else is joined or invited (an invitee gets the
+    room keys and can read on after joining), nobody can enter without an invitation, and the history is not
+    readable by everyone. nio lists invited people in `users` as well; `invited_users`, the members' `invited`
+    flag and the homeserver's summary (`joined_count`, `invited_count`) tell them apart.
+    """
+    own = room.own_user_id
+    members = room.users
+    return (user_id != own and set(members) == {own, user_id} and not room.invited_users
+            and not any(member.invited for member in members.values())
+            and room.joined_count == 2 and room.invited_count == 0
+            and room.join_rule in CLOSED_JOIN_RULES and room.history_visibility != "world_readable")
+
+
+def direct_room(rooms: Iterable[MatrixRoom], user_id: str, last_written: str | None,
+                activity: Mapping[str, int]) -> MatrixRoom | None:
+    """The room for a message meant for `user_id` alone, or None: never any other room instead.
+
+    Among several direct chats, the one the resident last wrote in during this run, where they are sure to
+    look. Without one (after a restart: nio keeps no timeline, and where residents write is not stored), the
+    chat with the latest event this run has seen (`activity`: the first sync of a run brings every room's
+    whole state, later syncs the new events), so the chat whose messages or members changed last; the room
+    id breaks ties, so the same rooms always give the same choice. Latest activity rather than "created by
+    the resident": a room that passes `is_direct_with` is private whoever created it, and the newest chat is
+    the one the resident most likely still has open.
+    """
+    candidates = [room for room in rooms if is_direct_with(room, user_id)]
+    preferred = next((room for room in candidates if room.room_id == last_written), None)
+    if preferred is not None or not candidates:
+        return preferred
+    return max(candidates, key=lambda room: (activity.get(room.room_id, 0), room.room_id))
 
 
 class MatrixChannel:
@@ -63,7 +107,7 @@ class MatrixChannel:
         self.settings = settings
         self.folder = settings.data_dir / "matrix" / re.sub(r"[^A-Za-z0-9_.-]", "_", settings.matrix_user_id)
         self.store = self.folder / "store"
-        self.store.mkdir(parents=True, exist_ok=True)  # nio needs it before login
+        private_dir(self.store)  # nio needs it before login; it holds the account's end-to-end keys
         config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False, max_limit_exceeded=None,
                                    max_timeouts=None)
         self.client = AsyncClient(settings.matrix_homeserver, settings.matrix_user_id, store_path=str(self.store),
@@ -71,6 +115,10 @@ class MatrixChannel:
         self.outbox: asyncio.Queue[tuple[str, dict[str, Any], str]] = asyncio.Queue()
         self.serving_since_ms = 0
         self.rooms_known = False  # set after the first full sync of this run: before, every room looks unknown
+        # For choosing a resident's direct chat (see `direct_room`); in memory, for this run only.
+        self.last_written: dict[str, str] = {}  # resident → the room of their latest message
+        self.activity: dict[str, int] = {}  # room → the latest server timestamp seen in a sync
+        self.left: set[str] = set()  # rooms the bot left or was removed from: nio keeps them as they were
 
     @property
     def _credentials(self) -> Path:
@@ -104,6 +152,7 @@ class MatrixChannel:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.login()
+        logs.register_secret(self.client.access_token)  # restored or obtained: never in a log line
         if self.client.should_upload_keys:
             # Before joining any room: a resident who writes at once must find the bot's device keys.
             await self.client.keys_upload()
@@ -170,7 +219,8 @@ class MatrixChannel:
         await self._keep_keys()
         for room_id in response.rooms.invite:
             joined = await self.client.join(room_id)
-            log.info("joined room %s after an invitation (%s)", room_id, type(joined).__name__)
+            log.info("joined a room after an invitation (%s)", type(joined).__name__)  # its id: a resident's chat
+        self._note_rooms(response)
         if not handle_messages:
             return
         for room_id, info in response.rooms.join.items():
@@ -182,6 +232,15 @@ class MatrixChannel:
                         and event.server_timestamp >= self.serving_since_ms):
                     await self._on_message(room, event)
         await self._keep_keys()
+
+    def _note_rooms(self, response: SyncResponse) -> None:
+        """What choosing a direct chat needs and nio does not keep: each room's latest event, and the rooms the
+        bot is no longer in (nio ignores a sync's left rooms, so their last state would still show the bot)."""
+        for room_id, info in response.rooms.join.items():
+            self.left.discard(room_id)
+            stamps = [getattr(event, "server_timestamp", 0) or 0 for event in [*info.state, *info.timeline.events]]
+            self.activity[room_id] = max([self.activity.get(room_id, 0), *stamps])
+        self.left.update(response.rooms.leave)
 
     async def _keep_keys(self) -> None:
         """What nio's sync_forever does after each sync; keys_query matters most (new resident devices)."""
@@ -198,7 +257,8 @@ class MatrixChannel:
         base: dict[str, Any] = {"channel": CHANNEL, "user_id": event.sender, "private": private,
                                 "event_id": event.event_id}
         if isinstance(event, MegolmEvent):
-            log.warning("could not decrypt event %s in room %s; asking for its keys", event.event_id, room.room_id)
+            log.warning("could not decrypt a message; asking for its keys")
+            log.debug("undecryptable event %s in room %s", event.event_id, room.room_id)
             return None
         content = event.source.get("content", {})
         if not private and not self._mentioned(content):
@@ -219,6 +279,7 @@ class MatrixChannel:
         return user_id in mentions or user_id in body or user_id.split(":")[0].lstrip("@") in body.lower()
 
     async def _on_message(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> None:
+        self.last_written[event.sender] = room.room_id  # used only while the room passes `is_direct_with`
         if isinstance(event, MegolmEvent):
             await self.client.request_room_key(event)
         incoming = self.to_incoming(room, event)
@@ -245,9 +306,13 @@ class MatrixChannel:
                 if not isinstance(response, RoomSendError):
                     break
                 if response.status_code == "M_FORBIDDEN":
-                    log.info("may not write to room %s (%s); reply dropped", room_id, response.message)
+                    log.info("may not write to a room (M_FORBIDDEN); reply dropped")
+                    log.debug("may not write to room %s (%s)", room_id, response.message)
                     break
-                log.warning("could not send to room %s (%s); trying again in %.0f s", room_id, response, delay)
+                # The homeserver's message may name the room or its members: only the code above DEBUG.
+                log.warning("could not send a reply (%s); trying again in %.0f s", response.status_code or "no answer",
+                            delay)
+                log.debug("could not send to room %s (%s)", room_id, response)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
             self.outbox.task_done()
@@ -274,14 +339,20 @@ class MatrixChannel:
         return content
 
     async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
-        """One outbox message into the resident's direct chat. The transaction id is the outbox id,
-        so a message sent again after a crash is dropped by the homeserver as a duplicate."""
+        """One outbox message into the resident's direct chat (`direct_room`), never into another room.
+
+        Without such a chat the message waits ("retry": the dispatcher backs off and, after its last attempt,
+        marks it failed with this reason). Not "blocked", which would mark the resident unreachable and drop
+        every later message: a resident who is only invited, or who opens a chat with the bot a little later,
+        is still to get it, and being in no direct chat at the moment does not say they refused the bot. The
+        transaction id is the outbox id, so a message sent again after a crash is dropped by the homeserver
+        as a duplicate."""
         if not self.rooms_known:
             return Delivery("retry", 2.0, "the Matrix channel is still starting")
-        room = next((room for room in self.client.rooms.values()
-                     if room.member_count <= 2 and user_id in room.users), None)
+        rooms = (room for room_id, room in self.client.rooms.items() if room_id not in self.left)
+        room = direct_room(rooms, user_id, self.last_written.get(user_id), self.activity)
         if room is None:
-            return Delivery("blocked", error="no direct chat with the resident (left or never joined)")
+            return Delivery("retry", error="no direct chat that the resident has joined alone with the bot")
         for index, reply in enumerate(replies):
             try:
                 response = await self.client.room_send(room.room_id, "m.room.message", render(reply),
@@ -303,11 +374,8 @@ class MatrixChannel:
 
     @staticmethod
     def _save(path: Path, text: str) -> None:
-        """Write atomically and privately: these files hold the account's access token."""
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.chmod(temporary, 0o600)
-        temporary.replace(path)
+        """Write atomically and privately from the first byte: these files hold the account's access token."""
+        write_private(path, text.encode("utf-8"))
 
 
 def _without_reply_fallback(body: str) -> str:
