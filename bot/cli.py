@@ -1,4 +1,4 @@
-"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox, queue."""
+"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox, queue, privacy."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot import cli_events, cli_queue, cli_survey, runtime
+from bot import cli_events, cli_privacy, cli_queue, cli_survey, logs, runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -46,20 +46,21 @@ def parser() -> argparse.ArgumentParser:
     cli_survey.add_parser(commands)
     cli_events.add_parsers(commands)
     cli_queue.add_parser(commands)
+    cli_privacy.add_parser(commands)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    # First thing: whatever this process or its libraries write (SQLite's -wal/-shm, nio's crypto store, exports)
+    # holds residents' data or keys and is created readable by the bot's user alone, never narrowed afterwards.
+    os.umask(0o077)
     arguments = parser().parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level if arguments.command in {"run", "migrate"} else "WARNING",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings, settings.log_level if arguments.command in {"run", "migrate"} else "WARNING")
     try:
         return runtime.run(_COMMANDS[arguments.command](settings, arguments))
     except KeyboardInterrupt:
@@ -192,7 +193,7 @@ class Channel(Protocol):
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
              "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
-             "queue": cli_queue.run}
+             "queue": cli_queue.run, "privacy": cli_privacy.run}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -9,6 +9,7 @@ from bot.i18n import N_
 from bot.staff import is_staff
 
 COMING_SOON_PREFIX = "soon"
+PRIVACY_LABEL = N_("🔒 Privacy and my data")
 
 
 def register(router: Router) -> None:
@@ -48,7 +49,9 @@ def register(router: Router) -> None:
             "/help shows this help.\n"
             "You can also visit the Quartiersladen in person."
         )
-        return [ctx.reply(text, route="help")]
+        # A line of its own, so the translated help above stays as it is.
+        text += "\n" + ctx._("🔒 /privacy your data and your rights")
+        return [ctx.reply(text, [Choice(ctx._(PRIVACY_LABEL), "privacy:home")], route="help")]
 
     async def help_payload(ctx: Context, parts: list[str]) -> Replies:
         return await show_help(ctx)

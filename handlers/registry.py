@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import desk, event_notices, events, language, menu, offers, queue, queue_notices, scope, survey
+from handlers import desk, event_notices, events, language, menu, offers, privacy, queue, queue_notices, scope, survey
 
 
 def build_router() -> Router:
@@ -12,4 +12,5 @@ def build_router() -> Router:
         capability.register(router)
     events.register_flows(router)
     event_notices.register(router)
+    privacy.register(router)
     return router

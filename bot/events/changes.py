@@ -22,6 +22,8 @@ from bot.outbox.store import cancel_pending, enqueue
 
 MOVED, CANCELLED, NEW_EVENT = "event_moved", "event_cancelled", "new_event"
 TOPICS = ("families", "seniors", "my_language")
+# The version of the text a resident agrees to when following a topic; raise it when that text changes.
+TOPIC_CONSENT_VERSION = 1
 
 
 async def concerned(session: AsyncSession, event_id: int, occurrence: str) -> list[Resident]:
