@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError
 
 from bot.app import App
 from bot.privacy.retention import prune, shuffle_survey_storage
@@ -47,7 +48,10 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
             log.info("retention: %s", "; ".join(line for line in pruned.lines() if not line.endswith(": 0")))
 
     async def shuffle() -> None:
-        await shuffle_survey_storage(app.engine)
+        try:
+            await shuffle_survey_storage(app.engine)
+        except DBAPIError:  # busy (its lock timeout) or the database is away: the next turn does it
+            log.info("the anonymous survey tables could not be rewritten now; trying again at the next turn")
 
     async def queue_upkeep() -> None:
         report = await run_upkeep(app.sessions, app.clock.now(), app.settings.zone)

@@ -18,11 +18,11 @@ from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.offers.unmet import record_unmet
 from bot.i18n import N_
 from bot.offers.catalog import OfferView, QuarterCatalog
 from bot.offers.distance import metres_between
 from bot.offers.hours import State, status_at
+from bot.offers.unmet import record_unmet
 from handlers.offer_card import offer_card
 from handlers.offer_filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
 

@@ -100,7 +100,8 @@ async def test_no_join_links_completed_responses_to_residents_better_than_chance
                                                                         SurveyResponse.completed_on.is_not(None)))).all()
         states = (await session.scalars(select(ConversationState))).all()
         signups = {row.resident_id: row for row in (await session.scalars(select(SurveySignup))).all()}
-        await shuffle_survey_storage(own.engine)  # what `run` does every few minutes on PostgreSQL
+    await shuffle_survey_storage(own.engine)  # what `run` does every few minutes on PostgreSQL
+    async with own.sessions() as session:
         physical = await physical_order(session, own.engine.dialect.name)
     truth = {resident: response for (survey, resident), response in _completed_by.items() if survey == survey_id}
     assert len(participants) == len(responses) == len(chats) and set(truth) == participants

@@ -8,7 +8,7 @@ can share one deployment; timestamps are UTC. The Sprechstunde queue's tables ar
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -170,7 +170,7 @@ class UnmetSearch(Base):
     """
 
     __tablename__ = "unmet_searches"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     quarter: Mapped[str] = mapped_column(String(40), primary_key=True)
     week: Mapped[dt.date] = mapped_column(primary_key=True)  # the Monday of the week, local time
@@ -230,7 +230,7 @@ class SurveyAnswer(Base):
     """
 
     __tablename__ = "survey_answers"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     response_id: Mapped[int] = mapped_column(
         RandomId, ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True
@@ -249,7 +249,7 @@ class SurveyParticipation(Base):
     """
 
     __tablename__ = "survey_participations"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True,

@@ -162,6 +162,9 @@ async def shuffle_survey_storage(engine: AsyncEngine) -> bool:
     if engine.dialect.name != "postgresql":
         return False
     async with engine.begin() as connection:
+        # CLUSTER needs the tables to itself; rather than make every survey answer queue behind it while a long
+        # transaction reads them, it gives up (and runs again at the next turn).
+        await connection.execute(text("SET LOCAL lock_timeout = '2s'"))
         for table in ANONYMOUS_TABLES:
             await connection.execute(text(f"CLUSTER {table} USING pk_{table}"))
     return True
