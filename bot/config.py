@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     def _telegram_ids_numeric(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         wrong = [item for item in value if not item.lstrip("-").isdigit()]
         if wrong:
-            raise ValueError(f"Telegram user ids are numbers (the bot logs them); not: {', '.join(wrong)}")
+            raise ValueError(f"Telegram user ids are numbers, e.g. 123456789; not: {', '.join(wrong)}")
         return value
 
     @field_validator("staff_matrix_ids")

@@ -18,7 +18,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import sys
 import uuid
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from tests.conftest import ROOT, Chat, Database
 from tests.matrix_resident import MatrixResident
 from tests.synapse import Synapse
 from tests.telegram_emulator import BotApiEmulator
+from tests.test_telegram import free_port, listening
 
 # A line of the bot's output starts a record with its time and level; traceback lines continue it.
 RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ", re.MULTILINE)
@@ -48,17 +48,6 @@ def telegram_token() -> str:
 
 def unique(word: str) -> str:
     return f"zq{word}{uuid.uuid4().hex[:10]}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def plain(url: str) -> str:

@@ -53,7 +53,7 @@ from tests.synapse import Synapse
 from tests.telegram_emulator import BotApiEmulator, SentMessage
 from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.test_queue_flow import take_number
-from tests.test_telegram import Running, button, resident
+from tests.test_telegram import Running, bot, button, resident  # noqa: F401  (bot: a fixture)
 
 SECOND_SURVEY = "nachbarn"
 DAY = "2026-11-26"  # a Thursday after the test's Tuesday morning
@@ -328,19 +328,8 @@ async def test_consents_are_listed_with_version_and_date_and_withdrawn_in_one_ta
 
 # --- Telegram ---------------------------------------------------------------------------------------------------
 
-@pytest_asyncio.fixture
-async def telegram_bot(emulator: BotApiEmulator, database: Database, tmp_path: Path, clock: FixedClock
-                       ) -> AsyncIterator[Running]:
-    settings = settings_for(database, tmp_path, telegram_token=emulator.token, telegram_api_url=emulator.base_url)
-    app = await create_app(settings, clock=clock, migrate=False, engine=database.engine)
-    running = Running(app, settings)
-    await emulator.wait_until(lambda: any(method == "getUpdates" for method, _ in emulator.calls))
-    yield running
-    await running.close()
-
-
-async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, telegram_bot: Running) -> None:
-    app, user = telegram_bot.app, resident()
+async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:  # noqa: F811
+    app, user = bot.app, resident()
     emulator.send_text(user, "/privacy", language_code="en")
     notice = await emulator.wait_for_messages(user, 3)
     assert app.settings.privacy_controller in notice[0].text and app.settings.privacy_email in notice[0].text
