@@ -16,14 +16,22 @@ from bot.db.models import Resident, Survey, SurveyResponse
 from tests.conftest import Chat
 
 SURVEY = "bedarfsabfrage"
-_completed_by: dict[tuple[int, int], int] = {}  # (survey id, resident id) → response id, seen at completion
+# (database, survey id, resident id) → response id, seen at completion; tests of several databases share a process
+_completed_by: dict[tuple[str, int, int], int] = {}
 
 
 @event.listens_for(SurveyResponse, "before_update")
-def _note_completion(_mapper: Any, _connection: Any, response: SurveyResponse) -> None:
+def _note_completion(_mapper: Any, connection: Any, response: SurveyResponse) -> None:
     history = inspect(response).attrs.resident_id.history
     if response.resident_id is None and history.deleted and history.deleted[0] is not None:
-        _completed_by[(response.survey_id, history.deleted[0])] = response.id
+        _completed_by[(str(connection.engine.url), response.survey_id, history.deleted[0])] = response.id
+
+
+def completed_responses(app: App, survey_id: int) -> dict[int, int]:
+    """resident id → the id of the response they completed, in this app's database, as the test saw it."""
+    url = str(app.engine.url)
+    return {resident: response for (database, survey, resident), response in _completed_by.items()
+            if database == url and survey == survey_id}
 
 
 async def stored_response(app: App, chat: Chat, survey_key: str = SURVEY) -> SurveyResponse | None:
@@ -35,8 +43,9 @@ async def stored_response(app: App, chat: Chat, survey_key: str = SURVEY) -> Sur
         assert resident_id is not None and survey is not None
         response = await session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
                                                                      SurveyResponse.resident_id == resident_id))
-        if response is None and (survey.id, resident_id) in _completed_by:
-            response = await session.get(SurveyResponse, _completed_by[(survey.id, resident_id)])
+        completed = completed_responses(app, survey.id)
+        if response is None and resident_id in completed:
+            response = await session.get(SurveyResponse, completed[resident_id])
         return response
 
 

@@ -29,7 +29,7 @@ from bot.clock import FixedClock
 from bot.db.models import ConversationState, Resident, Survey, SurveyParticipation, SurveyResponse, SurveySignup
 from bot.privacy.retention import shuffle_survey_storage
 from tests.conftest import BERLIN, Chat
-from tests.survey_helpers import SURVEY, _completed_by, current_question
+from tests.survey_helpers import SURVEY, completed_responses, current_question
 
 LANGUAGES = ("de", "ar", "ro", "uk")
 PER_LANGUAGE = 10
@@ -103,7 +103,7 @@ async def test_no_join_links_completed_responses_to_residents_better_than_chance
     await shuffle_survey_storage(own.engine)  # what `run` does every few minutes on PostgreSQL
     async with own.sessions() as session:
         physical = await physical_order(session, own.engine.dialect.name)
-    truth = {resident: response for (survey, resident), response in _completed_by.items() if survey == survey_id}
+    truth = completed_responses(own, survey_id)
     assert len(participants) == len(responses) == len(chats) and set(truth) == participants
 
     # Nothing next to the resident names the survey, and no response names the resident.
