@@ -22,12 +22,14 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from nio import MatrixRoom, MegolmEvent, RoomCreateResponse, RoomMessageText, RoomSummary, SyncResponse
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import create_app
 from bot.channels.matrix import CHANNEL as MATRIX
-from bot.channels.matrix import direct_room, is_direct_with
+from bot.channels.matrix import MatrixChannel, direct_room, is_direct_with
 from bot.clock import FixedClock
+from bot.config import Settings
 from bot.db.models import OutboxMessage, Resident
 from bot.outbox.store import PENDING, SENT
 from tests.conftest import Chat, Database
@@ -305,3 +307,26 @@ def test_the_room_last_written_in_is_preferred_and_otherwise_the_latest_one() ->
     assert direct_room(rooms, RESIDENT_ID, None, {}) is second  # nothing seen: the room id decides
     assert direct_room(list(reversed(rooms)), RESIDENT_ID, None, {}) is second  # whatever nio's order
     assert direct_room([shared, room("!trap", invited=(RESIDENT_ID,))], RESIDENT_ID, "!trap", activity) is None
+
+
+def test_the_bot_answers_as_in_private_only_where_proactive_messages_could_go(tmp_path: Path) -> None:
+    """Replies can be as personal as reminders ("my data" is a file): a room that others can join or read
+    later is treated as a group, so the bot answers there only when mentioned, and then with the group notice."""
+    settings = Settings(data_dir=tmp_path, matrix_homeserver="http://127.0.0.1:9", matrix_user_id=BOT_ID,
+                        matrix_password=SecretStr("unused"))
+    channel = MatrixChannel(None, settings)  # type: ignore[arg-type]  (no message reaches the core here)
+    channel.client.user_id = BOT_ID  # as after the login
+
+    def message(body: str) -> RoomMessageText:
+        return RoomMessageText.from_dict({"event_id": f"$e{uuid.uuid4().hex}", "sender": RESIDENT_ID,
+                                          "origin_server_ts": 1, "type": "m.room.message",
+                                          "content": {"msgtype": "m.text", "body": body}})
+
+    incoming = channel.to_incoming(room("!dm", RESIDENT_ID), message("/privacy"))
+    assert incoming is not None and incoming.private and incoming.command == "privacy"
+    for open_room in (room("!public", RESIDENT_ID, join_rule="public"),
+                      room("!readable", RESIDENT_ID, history="world_readable"),
+                      room("!coming", RESIDENT_ID, invited=(OTHER_ID,))):
+        assert channel.to_incoming(open_room, message("/privacy")) is None  # not addressed: not answered
+        mentioned = channel.to_incoming(open_room, message("quartiersbot /privacy"))
+        assert mentioned is not None and not mentioned.private  # the core answers: write to me directly

@@ -253,7 +253,10 @@ class MatrixChannel:
             await self.client.keys_claim(self.client.get_users_for_key_claiming())
 
     def to_incoming(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> Incoming | None:
-        private = room.member_count <= 2
+        # Answers can be personal (a waiting number, "my data" as a file), so the bot serves only a room that
+        # nobody but the resident can read, now or later: the same rule as for proactive messages. Anywhere
+        # else it answers a mention by asking to be written to directly, as in any group.
+        private = is_direct_with(room, event.sender)
         base: dict[str, Any] = {"channel": CHANNEL, "user_id": event.sender, "private": private,
                                 "event_id": event.event_id}
         if isinstance(event, MegolmEvent):
