@@ -21,7 +21,15 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 import pytest_asyncio
-from nio import MatrixRoom, MegolmEvent, RoomCreateResponse, RoomMessageText, RoomSummary, SyncResponse
+from nio import (
+    ErrorResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomMessageText,
+    RoomSummary,
+    SyncResponse,
+)
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -262,6 +270,46 @@ async def test_a_room_shared_with_a_third_person_never_gets_proactive_messages(
                for event in await stored_messages(synapse, group, bot.user_id))
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("synapse")
+async def test_proactive_messages_follow_the_conversation_into_its_chat_across_a_restart(
+        database: Database, tmp_path: Path, clock: FixedClock, synapse: Synapse) -> None:
+    """Two direct chats with the bot: the resident last wrote in the older one, and the newer one changed
+    later (its name). After a restart, which knows nothing of this run, the reminder goes where they wrote."""
+    settings = matrix_settings(database, tmp_path / "bot", synapse, await new_bot_account(synapse))
+    running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+    account = await person(synapse, tmp_path, "resident", joins_invitations=False)
+    try:
+        await account.wait_for_device_keys(running.user_id)
+        older = await account.open_dm(running.user_id, encrypted=False)
+        await account.wait_for_member(running.user_id)
+        newer = await account.open_dm(running.user_id, encrypted=False)
+        await account.wait_for_member(running.user_id)
+        await account.say("!start")
+        await account.replies(1, running.user_id)
+        account.room_id = older
+        await account.say("!menu")
+        await account.replies(2, running.user_id)
+        assert account.room_of[account.received[-1].event_id] == older
+        renamed = await account.client.room_put_state(newer, "m.room.name", {"name": "Quartiersbot 2"})
+        assert not isinstance(renamed, ErrorResponse), renamed
+        await running.close()
+
+        running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine),
+                             settings)
+        running.app.dispatcher.add_channel(MATRIX, running.channel.send_proactive)
+        await until(lambda: running.channel.rooms_known, "the restarted bot's first sync")
+        assert running.channel.activity[newer] > running.channel.activity[older]  # the newer chat moved last
+        title = await due_reminder(running, account.client.user_id)
+        await dispatch_until_sent(running, account.client.user_id)
+        await until_received(account, running.user_id, title)
+        await settle(account)
+        assert [room for room, _ in account.messages(running.user_id, title)] == [older]
+    finally:
+        await running.close()
+        await account.close()
+
+
 async def until_received(account: Person, sender: str, containing: str, timeout: float = 30) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while not account.messages(sender, containing):
@@ -324,9 +372,11 @@ def test_the_bot_answers_as_in_private_only_where_proactive_messages_could_go(tm
 
     incoming = channel.to_incoming(room("!dm", RESIDENT_ID), message("/privacy"))
     assert incoming is not None and incoming.private and incoming.command == "privacy"
+    assert incoming.address == "!dm"  # where proactive messages will follow the conversation
     for open_room in (room("!public", RESIDENT_ID, join_rule="public"),
                       room("!readable", RESIDENT_ID, history="world_readable"),
                       room("!coming", RESIDENT_ID, invited=(OTHER_ID,))):
         assert channel.to_incoming(open_room, message("/privacy")) is None  # not addressed: not answered
         mentioned = channel.to_incoming(open_room, message("quartiersbot /privacy"))
         assert mentioned is not None and not mentioned.private  # the core answers: write to me directly
+        assert mentioned.address is None  # never a chat for proactive messages

@@ -84,9 +84,10 @@ def direct_room(rooms: Iterable[MatrixRoom], user_id: str, last_written: str | N
                 activity: Mapping[str, int]) -> MatrixRoom | None:
     """The room for a message meant for `user_id` alone, or None: never any other room instead.
 
-    Among several direct chats, the one the resident last wrote in during this run, where they are sure to
-    look. Without one (after a restart: nio keeps no timeline, and where residents write is not stored), the
-    chat with the latest event this run has seen (`activity`: the first sync of a run brings every room's
+    Among several direct chats, the one the resident last wrote in (`last_written`: kept with the resident
+    in the database, so it holds across restarts and processes), where the conversation is. Without it (a
+    resident who has not written since, or whose chat no longer qualifies), the chat with the latest event
+    this run has seen (`activity`: the first sync of a run brings every room's
     whole state, later syncs the new events), so the chat whose messages or members changed last; the room
     id breaks ties, so the same rooms always give the same choice. Latest activity rather than "created by
     the resident": a room that passes `is_direct_with` is private whoever created it, and the newest chat is
@@ -116,7 +117,6 @@ class MatrixChannel:
         self.serving_since_ms = 0
         self.rooms_known = False  # set after the first full sync of this run: before, every room looks unknown
         # For choosing a resident's direct chat (see `direct_room`); in memory, for this run only.
-        self.last_written: dict[str, str] = {}  # resident → the room of their latest message
         self.activity: dict[str, int] = {}  # room → the latest server timestamp seen in a sync
         self.left: set[str] = set()  # rooms the bot left or was removed from: nio keeps them as they were
 
@@ -258,7 +258,7 @@ class MatrixChannel:
         # else it answers a mention by asking to be written to directly, as in any group.
         private = is_direct_with(room, event.sender)
         base: dict[str, Any] = {"channel": CHANNEL, "user_id": event.sender, "private": private,
-                                "event_id": event.event_id}
+                                "event_id": event.event_id, "address": room.room_id if private else None}
         if isinstance(event, MegolmEvent):
             log.warning("could not decrypt a message; asking for its keys")
             log.debug("undecryptable event %s in room %s", event.event_id, room.room_id)
@@ -269,7 +269,7 @@ class MatrixChannel:
         if isinstance(event, RoomMessageText):
             incoming = parse_text(CHANNEL, event.sender, _without_reply_fallback(event.body),
                                   command_prefixes=("/", "!"))
-            return dataclasses.replace(incoming, private=private, event_id=event.event_id)
+            return dataclasses.replace(incoming, private=private, event_id=event.event_id, address=base["address"])
         msgtype = content.get("msgtype", "")
         if msgtype == "m.location" and (match := GEO_URI.match(content.get("geo_uri", ""))):
             return Incoming(**base, location=(float(match[1]), float(match[2])))
@@ -282,7 +282,6 @@ class MatrixChannel:
         return user_id in mentions or user_id in body or user_id.split(":")[0].lstrip("@") in body.lower()
 
     async def _on_message(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> None:
-        self.last_written[event.sender] = room.room_id  # used only while the room passes `is_direct_with`
         if isinstance(event, MegolmEvent):
             await self.client.request_room_key(event)
         incoming = self.to_incoming(room, event)
@@ -341,8 +340,10 @@ class MatrixChannel:
             content["url"] = response.content_uri
         return content
 
-    async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
-        """One outbox message into the resident's direct chat (`direct_room`), never into another room.
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None
+                             ) -> Delivery:
+        """One outbox message into the resident's direct chat (`direct_room`: the one they last wrote from,
+        `address`, while it qualifies), never into another room.
 
         Without such a chat the message waits ("retry": the dispatcher backs off and, after its last attempt,
         marks it failed with this reason). Not "blocked", which would mark the resident unreachable and drop
@@ -353,7 +354,7 @@ class MatrixChannel:
         if not self.rooms_known:
             return Delivery("retry", 2.0, "the Matrix channel is still starting")
         rooms = (room for room_id, room in self.client.rooms.items() if room_id not in self.left)
-        room = direct_room(rooms, user_id, self.last_written.get(user_id), self.activity)
+        room = direct_room(rooms, user_id, address, self.activity)
         if room is None:
             return Delivery("retry", error="no direct chat that the resident has joined alone with the bot")
         for index, reply in enumerate(replies):

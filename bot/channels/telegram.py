@@ -260,8 +260,10 @@ class TelegramChannel:
         self._newest[chat_id] = sent["message_id"]
         return True
 
-    async def send_proactive(self, user_id: str, key: str, replies: list[Reply]) -> Delivery:
-        """One outbox message, tried once: the dispatcher keeps the retries, in the database."""
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None
+                             ) -> Delivery:
+        """One outbox message, tried once: the dispatcher keeps the retries, in the database. A private chat
+        has the resident's own id, so `address` is not needed."""
         chat_id = int(user_id)  # a private chat has the user's id
         try:
             for reply in replies:

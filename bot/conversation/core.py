@@ -128,6 +128,8 @@ class Conversation:
             resident, state_rows = await self._lock_resident(session, incoming)
             if resident.unreachable_since is not None:
                 resident.unreachable_since = None  # they write again, so they can be reached again
+            if incoming.address is not None and resident.address != incoming.address:
+                resident.address = incoming.address  # a write only when they move to another chat
             if now - resident.last_seen_at >= LAST_SEEN_PRECISION:
                 resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             if resident.language is None:

@@ -30,6 +30,7 @@ class Incoming:
     unsupported: str | None = None
     private: bool = True
     event_id: str | None = None  # the platform's id; given, a replayed event is answered only once
+    address: str | None = None  # where on the channel it came from (a Matrix room), where proactive messages go
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ class Resident(Base):
     last_seen_at: Mapped[dt.datetime]
     # Set when the channel refuses delivery (the resident blocked the bot); cleared when they write.
     unreachable_since: Mapped[dt.datetime | None]
+    # Where on their channel the resident last wrote from (a Matrix room id), so that proactive messages
+    # follow the conversation into that chat, across restarts and processes. Erased with the resident.
+    address: Mapped[str | None] = mapped_column(String(255))
 
     states: Mapped[list[ConversationState]] = relationship(
         back_populates="resident", cascade="all, delete-orphan", passive_deletes=True

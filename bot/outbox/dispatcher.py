@@ -75,9 +75,11 @@ class Claim:
     user_id: str
     language: str | None
     unreachable_since: dt.datetime | None
+    address: str | None  # the chat the resident last wrote from, where the channel has several (Matrix)
 
 
-Sender = Callable[[str, str, list[Reply]], Awaitable[Delivery]]  # (user id, idempotency id, replies)
+# (user id, idempotency id, replies, the resident's last chat or None)
+Sender = Callable[[str, str, list[Reply], str | None], Awaitable[Delivery]]
 Renderer = Callable[[Notice], Awaitable[list[Reply] | str]]  # replies, or why the message is dropped
 
 
@@ -207,7 +209,7 @@ class Dispatcher:
             rows = (await session.execute(
                 select(OutboxMessage.id, OutboxMessage.resident_id, OutboxMessage.channel, OutboxMessage.kind,
                        OutboxMessage.payload, OutboxMessage.attempts, Resident.channel_user_id, Resident.language,
-                       Resident.unreachable_since)
+                       Resident.unreachable_since, Resident.address)
                 .join(Resident, Resident.id == OutboxMessage.resident_id)
                 .where(OutboxMessage.id.in_(claimed))
             )).all() if claimed else []
@@ -231,7 +233,7 @@ class Dispatcher:
             await self._mark(claim.id, {"status": DROPPED, "last_error": prepared[:300]})
             report.dropped, report.dropped_reasons = 1, {prepared: 1}
             return report
-        delivery = await self._send(claim.channel, claim.user_id, str(claim.id), prepared)
+        delivery = await self._send(claim, prepared)
         finished = self.clock.now()
         values: dict[str, Any]
         if delivery.outcome == "sent":
@@ -274,9 +276,10 @@ class Dispatcher:
             log.exception("could not render outbox message %s (%s)", claim.id, claim.kind)
             return "could not be rendered"
 
-    async def _send(self, channel: str, user_id: str, key: str, replies: list[Reply]) -> Delivery:
+    async def _send(self, claim: Claim, replies: list[Reply]) -> Delivery:
+        channel = claim.channel
         try:
-            return await self.senders[channel](user_id, key, replies)
+            return await self.senders[channel](claim.user_id, str(claim.id), replies, claim.address)
         except Exception as error:  # a channel bug must not stop the other messages
             log.exception("sending an outbox message on %s failed", channel)
             return Delivery("retry", error=f"{type(error).__name__}: {error}")

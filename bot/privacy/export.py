@@ -76,7 +76,7 @@ async def export_resident(session: AsyncSession, resident: Resident, now: dt.dat
         "exported_at": _time(now),
         "resident": {
             "number": rid, "channel": resident.channel, "channel_user_id": resident.channel_user_id,
-            "language": resident.language, "first_seen": _time(resident.created_at),
+            "language": resident.language, "chat": resident.address, "first_seen": _time(resident.created_at),
             "last_seen": _time(resident.last_seen_at), "unreachable_since": _time(resident.unreachable_since),
         },
         "conversation_state": [{"flow": state.flow, "data": state.data, "updated_at": _time(state.updated_at)}
