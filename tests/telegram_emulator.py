@@ -9,6 +9,7 @@ import inspect
 import itertools
 import json
 import math
+import random
 import re
 import time
 from collections import deque
@@ -185,7 +186,10 @@ class BotApiEmulator:
         self.commands: dict[str | None, list[JSON]] = {}
         self.webhook: JSON | None = None
         self._updates: list[JSON] = []  # pending, i.e. not yet confirmed by an offset
-        self._update_ids, self._ids = itertools.count(1), itertools.count(1)  # _ids: files, callback queries
+        # Update ids "start from a certain positive number" (the Bot API's words) and rise: a random start,
+        # so that tests sharing a database do not send the same ids (the bot answers an update id once).
+        self._update_ids = itertools.count(random.randint(1, 2**30))
+        self._ids = itertools.count(1)  # files, callback queries
         self._chats: dict[int, JSON] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._sent: dict[int, list[SentMessage]] = {}

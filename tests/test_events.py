@@ -265,7 +265,7 @@ async def test_add_to_my_calendar_sends_an_ics_file_on_console_and_telegram(
     assert saved.read_bytes() == attachment.content and f"📎 {saved}" in stdout.getvalue()
 
     async with telegram_outbox(app, emulator) as channel:
-        await channel.deliver(int(person.user), person.user, person.last, None)
+        await channel.send_proactive(person.user, "calendar", person.last)
     sent = emulator.messages(int(person.user))[-1]
     assert sent.document is not None and sent.document["file_name"] == attachment.filename
     assert sent.document["content"] == attachment.content

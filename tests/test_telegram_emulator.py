@@ -113,7 +113,7 @@ async def test_application_long_polling_echo(emulator: BotApiEmulator) -> None:
     try:
         await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
         await app.start()
-        emulator.send_text(ALICE, "hallo nachbarn")
+        first = emulator.send_text(ALICE, "hallo nachbarn")["update_id"]
         emulator.send_text(ALICE, "/start kiez", language_code="tr")
         messages = await emulator.wait_for_messages(ALICE, 2, timeout=3)
         assert [m.text for m in messages] == ["HALLO NACHBARN", "Willkommen (tr) ['kiez']"]
@@ -122,7 +122,7 @@ async def test_application_long_polling_echo(emulator: BotApiEmulator) -> None:
     finally:
         await stop_application(app)
     polls = [params for method, params in emulator.calls if method == "getUpdates"]
-    assert polls[0]["timeout"] == 1 and polls[-1]["offset"] == 3  # the last call confirms both updates
+    assert polls[0]["timeout"] == 1 and polls[-1]["offset"] == first + 2  # the last call confirms both updates
     assert await raw_call(emulator, "getUpdates") == (200, {"ok": True, "result": []})
 
 
@@ -133,27 +133,27 @@ async def test_long_poll_wakes_at_once_and_times_out(emulator: BotApiEmulator, b
     task = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.1)
     assert not task.done()
-    emulator.send_text(ALICE, "da bin ich")
+    sent = emulator.send_text(ALICE, "da bin ich")["update_id"]
     updates = await asyncio.wait_for(task, 1)
     assert [u.message.text for u in updates if u.message] == ["da bin ich"]
     assert loop.time() - started < 1
-    status, body = await raw_call(emulator, "getUpdates", json={"offset": 2, "timeout": 0.2})
+    status, body = await raw_call(emulator, "getUpdates", json={"offset": sent + 1, "timeout": 0.2})
     assert (status, body) == (200, {"ok": True, "result": []})
     assert loop.time() - started >= 0.3
 
 
 async def test_offsets_confirm_updates(emulator: BotApiEmulator, bot: Bot) -> None:
-    first = emulator.send_text(ALICE, "eins")
-    second = emulator.send_text(ALICE, "zwei")
-    assert (first["update_id"], second["update_id"]) == (1, 2)
+    first = emulator.send_text(ALICE, "eins")["update_id"]
+    second = emulator.send_text(ALICE, "zwei")["update_id"]
+    assert first > 0 and second == first + 1  # a start of the server's choosing, then rising
     updates = await bot.get_updates()
-    assert [u.update_id for u in updates] == [1, 2]
-    assert [u.update_id for u in await bot.get_updates()] == [1, 2]  # not confirmed yet: delivered again
-    assert [u.update_id for u in await bot.get_updates(offset=2, limit=5)] == [2]
-    assert await bot.get_updates(offset=3) == ()
+    assert [u.update_id for u in updates] == [first, second]
+    assert [u.update_id for u in await bot.get_updates()] == [first, second]  # not confirmed yet: delivered again
+    assert [u.update_id for u in await bot.get_updates(offset=second, limit=5)] == [second]
+    assert await bot.get_updates(offset=second + 1) == ()
     assert await bot.get_updates() == ()  # confirmed updates are gone for good
     third = emulator.send_text(ALICE, "drei")
-    assert [u.message.text for u in await bot.get_updates(offset=3) if u.message] == ["drei"]
+    assert [u.message.text for u in await bot.get_updates(offset=second + 1) if u.message] == ["drei"]
     assert third["message"]["message_id"] == 3
 
 
@@ -300,14 +300,14 @@ async def test_callback_query_through_application(emulator: BotApiEmulator) -> N
         await query.answer(f"gewählt: {query.data}")
         await query.edit_message_text(f"Du hast {query.data} gewählt")
 
-    emulator.send_text(ALICE, "hallo")
+    greeting = emulator.send_text(ALICE, "hallo")["update_id"]
     app = ApplicationBuilder().token(TOKEN).base_url(emulator.base_url).base_file_url(emulator.base_file_url).build()
     app.add_handler(CallbackQueryHandler(on_button))
     await app.initialize()
     try:
         await app.bot.send_message(ALICE, "Welche Farbe?", reply_markup=keyboard(
             InlineKeyboardButton("Rot", callback_data="rot"), InlineKeyboardButton("Blau", callback_data="blau")))
-        await app.bot.get_updates(offset=2)  # confirm the greeting, only the button press should arrive
+        await app.bot.get_updates(offset=greeting + 1)  # confirm the greeting, only the button press should arrive
         await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
         await app.start()
         update = emulator.press_button(ALICE, 2, "blau")

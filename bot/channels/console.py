@@ -60,8 +60,8 @@ class ConsoleChannel:
             print(file=self.stdout)
         self.stdout.flush()
 
-    async def send_proactive(self, user_id: str, idempotency_id: str, replies: list[Reply],
-                             address: str | None = None) -> Delivery:
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply],
+                             address: str | None = None, first: int = 0) -> Delivery:
         """A message from the outbox (a call to the desk, a reminder), printed between the turns."""
         if user_id != self.user:
             return Delivery("retry", retry_after=60.0, error="not this terminal's resident")

@@ -19,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import io
 import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from bot import logs
 from bot.channels.matrix_render import render
 from bot.config import Settings
 from bot.conversation.core import Conversation
+from bot.conversation.durable import Answer
 from bot.conversation.messages import Attachment, Incoming, Reply, parse_text
 from bot.files import private_dir, write_private
 from bot.outbox.dispatcher import Delivery
@@ -60,6 +63,12 @@ MEDIA_TYPES = {"m.image": "photo", "m.audio": "voice", "m.video": "video", "m.fi
                "m.sticker": "sticker"}
 # Nobody enters a room with these join rules unless a member invites them (a knock waits for an invitation too).
 CLOSED_JOIN_RULES = frozenset({"invite", "knock"})
+
+
+def transaction_id(key: str, index: int) -> str:
+    """The homeserver's idempotency key for one reply of an outbox message (its unique key: outbox row ids
+    may be reused on SQLite, and a second copy under a reused id would be dropped as a duplicate)."""
+    return f"qb-{hashlib.sha256(key.encode()).hexdigest()[:32]}-{index}"
 
 
 def is_direct_with(room: MatrixRoom, user_id: str) -> bool:
@@ -113,7 +122,7 @@ class MatrixChannel:
                                    max_timeouts=None)
         self.client = AsyncClient(settings.matrix_homeserver, settings.matrix_user_id, store_path=str(self.store),
                                   config=config)
-        self.outbox: asyncio.Queue[tuple[str, dict[str, Any], str]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[tuple[MatrixRoom, str, Answer]] = asyncio.Queue()  # answers, in order
         self.serving_since_ms = 0
         self.rooms_known = False  # set after the first full sync of this run: before, every room looks unknown
         # For choosing a resident's direct chat (see `direct_room`); in memory, for this run only.
@@ -287,21 +296,41 @@ class MatrixChannel:
         incoming = self.to_incoming(room, event)
         if incoming is None:
             return
-        for index, reply in enumerate(await self.conversation.handle(incoming)):
-            await self.outbox.put((room.room_id, render(reply), f"qb-{event.event_id}-{index}"))
-            if reply.attachment is not None:
-                content = await self._file_content(room, reply.attachment)
-                if content is not None:
-                    await self.outbox.put((room.room_id, content, f"qb-{event.event_id}-{index}-file"))
+        answer = await self.conversation.answer(incoming)
+        if answer.replies:
+            await self.outbox.put((room, incoming.user_id, answer))
 
     async def _send_loop(self) -> None:
-        """Send replies in order; a reply that cannot be sent waits and is tried again, never dropped."""
+        """Send answers in order; an answer that cannot be sent waits and is tried again, never dropped.
+
+        A stored answer (see conversation/durable) is sent with transaction ids made of its outbox key, the
+        same the outbox dispatcher uses for it after a crash: the homeserver keeps one copy whichever sends.
+        """
         while True:
-            room_id, content, transaction = await self.outbox.get()
+            room, user_id, answer = await self.outbox.get()
+            key = answer.key if answer.key is not None else uuid.uuid4().hex
+            delivery = Delivery("sent", sent_replies=len(answer.replies))
+            for index, reply in enumerate(answer.replies):
+                if not await self._send_patiently(room, reply, transaction_id(key, index)):
+                    delivery = Delivery("failed", error="the homeserver refused the message", sent_replies=index)
+                    break
+            if answer.reply_id is not None:
+                await self.conversation.confirm(answer, delivery, CHANNEL, user_id)
+            self.outbox.task_done()
+
+    async def _send_patiently(self, room: MatrixRoom, reply: Reply, transaction: str) -> bool:
+        """One reply (and its file), retried while the homeserver is away; False if it refuses the room."""
+        contents = [render(reply)]
+        if reply.attachment is not None:
+            content = await self._file_content(room, reply.attachment)
+            if content is not None:
+                contents.append(content)
+        for part, content in enumerate(contents):
             delay = 1.0
             while True:
                 try:
-                    response = await self.client.room_send(room_id, "m.room.message", content, tx_id=transaction,
+                    response = await self.client.room_send(room.room_id, "m.room.message", content,
+                                                           tx_id=f"{transaction}-{part}",
                                                            ignore_unverified_devices=True)
                 except (TimeoutError, aiohttp.ClientError, OSError) as error:
                     response = RoomSendError(str(error))
@@ -309,15 +338,15 @@ class MatrixChannel:
                     break
                 if response.status_code == "M_FORBIDDEN":
                     log.info("may not write to a room (M_FORBIDDEN); reply dropped")
-                    log.debug("may not write to room %s (%s)", room_id, response.message)
-                    break
+                    log.debug("may not write to room %s (%s)", room.room_id, response.message)
+                    return False
                 # The homeserver's message may name the room or its members: only the code above DEBUG.
                 log.warning("could not send a reply (%s); trying again in %.0f s", response.status_code or "no answer",
                             delay)
-                log.debug("could not send to room %s (%s)", room_id, response)
+                log.debug("could not send to room %s (%s)", room.room_id, response)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-            self.outbox.task_done()
+        return True
 
     async def _file_content(self, room: MatrixRoom, attachment: Attachment) -> dict[str, Any] | None:
         """Upload a file (encrypted in encrypted rooms) and return the m.file message that shows it."""
@@ -340,8 +369,8 @@ class MatrixChannel:
             content["url"] = response.content_uri
         return content
 
-    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None
-                             ) -> Delivery:
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None,
+                             first: int = 0) -> Delivery:
         """One outbox message into the resident's direct chat (`direct_room`: the one they last wrote from,
         `address`, while it qualifies), never into another room.
 
@@ -349,8 +378,9 @@ class MatrixChannel:
         marks it failed with this reason). Not "blocked", which would mark the resident unreachable and drop
         every later message: a resident who is only invited, or who opens a chat with the bot a little later,
         is still to get it, and being in no direct chat at the moment does not say they refused the bot. The
-        transaction id is the outbox id, so a message sent again after a crash is dropped by the homeserver
-        as a duplicate."""
+        transaction ids come from the outbox key and each reply's place in the message (`first`: the place
+        of the first of `replies`), so a message sent again after a crash is dropped by the homeserver as a
+        duplicate."""
         if not self.rooms_known:
             return Delivery("retry", 2.0, "the Matrix channel is still starting")
         rooms = (room for room_id, room in self.client.rooms.items() if room_id not in self.left)
@@ -358,18 +388,25 @@ class MatrixChannel:
         if room is None:
             return Delivery("retry", error="no direct chat that the resident has joined alone with the bot")
         for index, reply in enumerate(replies):
-            try:
-                response = await self.client.room_send(room.room_id, "m.room.message", render(reply),
-                                                       tx_id=f"qb-outbox-{key}-{index}",
-                                                       ignore_unverified_devices=True)
-            except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                return Delivery("retry", error=f"{type(error).__name__}: {error}")
-            if isinstance(response, RoomSendError):
-                if response.status_code == "M_FORBIDDEN":
-                    return Delivery("blocked", error=response.message)
-                retry = (response.retry_after_ms or 0) / 1000
-                return Delivery("retry", retry, f"{response.status_code}: {response.message}")
-        return Delivery("sent")
+            contents = [render(reply)]
+            if reply.attachment is not None:  # a stored answer with a file ("my data", a calendar entry)
+                content = await self._file_content(room, reply.attachment)
+                if content is None:
+                    return Delivery("retry", error="the file could not be uploaded", sent_replies=index)
+                contents.append(content)
+            for part, content in enumerate(contents):
+                try:
+                    response = await self.client.room_send(room.room_id, "m.room.message", content,
+                                                           tx_id=f"{transaction_id(key, first + index)}-{part}",
+                                                           ignore_unverified_devices=True)
+                except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                    return Delivery("retry", error=f"{type(error).__name__}: {error}", sent_replies=index)
+                if isinstance(response, RoomSendError):
+                    if response.status_code == "M_FORBIDDEN":
+                        return Delivery("blocked", error=response.message, sent_replies=index)
+                    retry = (response.retry_after_ms or 0) / 1000
+                    return Delivery("retry", retry, f"{response.status_code}: {response.message}", index)
+        return Delivery("sent", sent_replies=len(replies))
 
     async def _drain(self) -> None:
         """On shutdown, give queued replies a moment to go out."""

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, InputFile, Message, Update
+from telegram import BotCommand, CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
@@ -46,6 +46,7 @@ UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note"
 CONCURRENT_UPDATES = 32
 MAX_CAPTION_LENGTH = 1024
 SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through flood limits, network trouble or 5xx answers
+CALLBACK_PATIENCE_SECONDS = 10  # a button press's spinner runs about 15 s; an acknowledgement after that is useless
 BACKOFF = wait_exponential(multiplier=0.2, max=10)
 # Each 429 reaches the request that got it and is retried there (see paced_limiter); the limiter's
 # own report of it, with a traceback, would only be noise.
@@ -118,7 +119,7 @@ class TelegramChannel:
             raise ValueError("QB_TELEGRAM_TOKEN is not set")
         self.conversation = conversation
         self.settings = settings
-        self._newest: dict[int, int] = {}  # chat id → newest bot message id (to edit in place)
+        self._background: set[asyncio.Task[None]] = set()  # acknowledgements retried while the press is handled
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
@@ -176,8 +177,10 @@ class TelegramChannel:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or user.is_bot:
             return None
+        # The update id makes a re-delivered update (a webhook not confirmed in time, polling after a crash)
+        # the same message, answered once.
         base: dict[str, Any] = {"channel": CHANNEL, "user_id": str(user.id), "language_hint": user.language_code,
-                                "private": chat.type == chat.PRIVATE}
+                                "private": chat.type == chat.PRIVATE, "event_id": f"u{update.update_id}"}
         if update.callback_query is not None:
             return Incoming(**base, payload=update.callback_query.data or "")
         if update.edited_message is not None:
@@ -191,7 +194,7 @@ class TelegramChannel:
             return Incoming(**base, location=(message.location.latitude, message.location.longitude))
         if message.text is not None:
             incoming = parse_text(CHANNEL, base["user_id"], message.text, language_hint=user.language_code)
-            return dataclasses.replace(incoming, private=base["private"])
+            return dataclasses.replace(incoming, private=base["private"], event_id=base["event_id"])
         kind = next((kind for kind in UNSUPPORTED_KINDS if getattr(message, kind, None)), "other")
         return Incoming(**base, unsupported=kind)
 
@@ -206,92 +209,107 @@ class TelegramChannel:
         incoming = self.to_incoming(update)
         query = update.callback_query
         if query is not None:
-            try:
-                await query.answer()  # stop the button's spinner first; the answer follows
-            except TelegramError as error:
-                log.info("could not answer a callback query (%s); answering the press anyway", error)
+            await self._acknowledge(query)
         if incoming is None or update.effective_chat is None:
             return
-        replies = await self.conversation.handle(incoming)
-        pressed = query.message.message_id if query is not None and query.message is not None else None
-        await self.deliver(update.effective_chat.id, incoming.user_id, replies, pressed)
+        answer = await self.conversation.answer(incoming)
+        if not answer.replies:
+            return
+        pressed = query.message if query is not None else None
+        # Only a text message can become the next screen: a button under a calendar file or "my data" (a
+        # document) leads to a new message.
+        editable = pressed.message_id if pressed is not None and getattr(pressed, "text", None) is not None else None
+        delivery = await self._send_all(update.effective_chat.id, answer.replies, pressed=editable,
+                                        newest=answer.screen, patient=True)
+        if delivery.outcome not in ("sent", "blocked"):
+            log.warning("a reply to resident %s is not sent yet (%s); the outbox tries again",
+                        await self.conversation.resident_number(CHANNEL, incoming.user_id), delivery.error[:200])
+        await self.conversation.confirm(answer, delivery, CHANNEL, incoming.user_id)
 
-    async def deliver(self, chat_id: int, user_id: str, replies: list[Reply], pressed: int | None) -> None:
-        for index, reply in enumerate(replies):
-            if reply.attachment is not None:
-                if not await self._send_file(chat_id, user_id, reply):
-                    return
-                continue
-            messages = render(reply)
-            editable = (index == 0 and pressed is not None and len(messages) == 1
-                        and (reply.edit or self._newest.get(chat_id) == pressed))
-            for message in messages:
-                try:
-                    if editable and pressed is not None and await self._edit(chat_id, pressed, message):
+    async def _acknowledge(self, query: CallbackQuery) -> None:
+        """Stop the button's spinner first; the answer follows. An acknowledgement Telegram could not take
+        now is tried again in the background while the press is handled, within its short lifetime."""
+        try:
+            await query.answer()
+        except TelegramError as error:
+            if not _transient(error):
+                log.info("could not acknowledge a button press (%s)", type(error).__name__)
+                return
+            task = asyncio.create_task(self._acknowledge_again(query))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _acknowledge_again(self, query: CallbackQuery) -> None:
+        try:
+            await self._retrying(query.answer, patience=CALLBACK_PATIENCE_SECONDS)
+        except TelegramError as error:
+            log.info("gave up acknowledging a button press (%s)", type(error).__name__)
+
+    async def _send_all(self, chat_id: int, replies: list[Reply], *, pressed: int | None = None,
+                        newest: str | None = None, patient: bool) -> Delivery:
+        """Send replies in order; the first replaces the pressed message where that is the screen the resident
+        sees. `patient`: retry each call through flood limits and network trouble (a live answer); otherwise
+        one try, and the outbox dispatcher keeps the retries. The Delivery says how far it got."""
+        sent, screen = 0, None
+        try:
+            for index, reply in enumerate(replies):
+                if reply.attachment is not None:
+                    screen = str(await self._send_file(chat_id, reply, patient))
+                    sent += 1
+                    continue
+                messages = render(reply)
+                editable = (index == 0 and pressed is not None and len(messages) == 1
+                            and (reply.edit or newest == str(pressed)))
+                for message in messages:
+                    if editable and pressed is not None and await self._edit(chat_id, pressed, message, patient):
                         editable = False
                         continue
-                    sent = await self._retrying(lambda message=message: self._call(
+                    result = await self._attempt(patient, lambda message=message: self._call(  # type: ignore[misc]
                         "sendMessage", chat_id=chat_id, text=message.html, reply_markup=message.keyboard))
-                    self._newest[chat_id] = sent["message_id"]
-                except Forbidden:
-                    log.info("a resident blocked the bot; marking them unreachable")
-                    await self.conversation.mark_unreachable(CHANNEL, user_id)
-                    return
-                except TelegramError:
-                    log.exception("could not deliver a reply to resident %s",
-                                  await self.conversation.resident_number(CHANNEL, user_id))
-                    return
+                    screen = str(result["message_id"])
+                sent += 1
+        except Forbidden as error:
+            return Delivery("blocked", error=str(error), sent_replies=sent, screen=screen)
+        except RetryAfter as error:
+            return Delivery("retry", _retry_after_seconds(error), str(error), sent, screen)
+        except BadRequest as error:
+            return Delivery("failed", error=str(error), sent_replies=sent, screen=screen)
+        except NetworkError as error:  # timeouts and 5xx answers too
+            return Delivery("retry", error=f"{type(error).__name__}: {error}", sent_replies=sent, screen=screen)
+        return Delivery("sent", sent_replies=sent, screen=screen)
 
-    async def _send_file(self, chat_id: int, user_id: str, reply: Reply) -> bool:
+    async def _send_file(self, chat_id: int, reply: Reply, patient: bool) -> int:
         """A reply with a file: the file with the text as its caption (and the reply's buttons)."""
         assert reply.attachment is not None
         message = render(dataclasses.replace(reply, text=reply.text[:MAX_CAPTION_LENGTH - len(reply.title) - 2]))[0]
         document = InputFile(reply.attachment.content, filename=reply.attachment.filename)
-        try:
-            sent = await self._retrying(lambda: self._call("sendDocument", chat_id=chat_id, caption=message.html,
-                                                           document=document, reply_markup=message.keyboard))
-        except Forbidden:
-            await self.conversation.mark_unreachable(CHANNEL, user_id)
-            return False
-        except TelegramError:
-            log.exception("could not send a file to resident %s",
-                          await self.conversation.resident_number(CHANNEL, user_id))
-            return False
-        self._newest[chat_id] = sent["message_id"]
-        return True
+        sent = await self._attempt(patient, lambda: self._call("sendDocument", chat_id=chat_id, caption=message.html,
+                                                               document=document, reply_markup=message.keyboard))
+        return int(sent["message_id"])
 
-    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None
-                             ) -> Delivery:
-        """One outbox message, tried once: the dispatcher keeps the retries, in the database. A private chat
-        has the resident's own id, so `address` is not needed."""
-        chat_id = int(user_id)  # a private chat has the user's id
-        try:
-            for reply in replies:
-                for message in render(reply):
-                    sent = await self._call("sendMessage", chat_id=chat_id, text=message.html,
-                                            reply_markup=message.keyboard)
-                    self._newest[chat_id] = sent["message_id"]
-        except Forbidden as error:
-            return Delivery("blocked", error=str(error))
-        except RetryAfter as error:
-            return Delivery("retry", _retry_after_seconds(error), str(error))
-        except BadRequest as error:
-            return Delivery("failed", error=str(error))
-        except NetworkError as error:  # timeouts and 5xx answers too
-            return Delivery("retry", error=f"{type(error).__name__}: {error}")
-        return Delivery("sent")
+    async def send_proactive(self, user_id: str, key: str, replies: list[Reply], address: str | None = None,
+                             first: int = 0) -> Delivery:
+        """One outbox message (or a stored answer a crash left unsent), tried once: the dispatcher keeps the
+        retries, in the database. A private chat has the resident's own id, so `address` is not needed."""
+        return await self._send_all(int(user_id), replies, patient=False)
 
-    async def _edit(self, chat_id: int, message_id: int, message: TelegramMessage) -> bool:
+    async def _edit(self, chat_id: int, message_id: int, message: TelegramMessage, patient: bool) -> bool:
+        """Replace the pressed message; False when it cannot be (then a new message is sent)."""
         try:
-            await self._retrying(lambda: self._call("editMessageText", chat_id=chat_id, message_id=message_id,
-                                                    text=message.html, reply_markup=message.keyboard))
+            await self._attempt(patient, lambda: self._call("editMessageText", chat_id=chat_id,
+                                                            message_id=message_id, text=message.html,
+                                                            reply_markup=message.keyboard))
         except BadRequest as error:
+            # "Not modified": the screen already is what the resident should see, e.g. when the first try of
+            # this very edit went through but its answer was lost on the way back.
             if "not modified" in str(error).lower():
-                return True  # the screen is already what the resident sees
+                return True
             log.info("could not edit a message (%s); sending a new one", error)
             return False
-        self._newest[chat_id] = message_id
         return True
+
+    async def _attempt(self, patient: bool, make_call: Callable[[], Awaitable[Result]]) -> Result:
+        return await self._retrying(make_call) if patient else await make_call()
 
     async def _call(self, method: str, *, reply_markup: Keyboard | None, **arguments: Any) -> dict[str, Any]:
         """A Bot API call with the reply's own JSON (see telegram_render); limits, retries of 429s and
@@ -302,10 +320,11 @@ class TelegramChannel:
         result = await self.application.bot.do_api_request(method, api_kwargs=arguments)
         return result if isinstance(result, dict) else {}
 
-    async def _retrying(self, make_call: Callable[[], Awaitable[Result]]) -> Result:
+    async def _retrying(self, make_call: Callable[[], Awaitable[Result]],
+                        patience: float = SEND_PATIENCE_SECONDS) -> Result:
         """Retry transient failures of one API call with exponential backoff (429s: the rate limiter)."""
         async for attempt in AsyncRetrying(retry=retry_if_exception(_transient), reraise=True,
-                                           stop=stop_after_delay(SEND_PATIENCE_SECONDS),
+                                           stop=stop_after_delay(patience),
                                            wait=_wait):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:

@@ -22,15 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.context import Context, StalePayload, isolate_direction
+from bot.conversation.durable import REPLY_LEASE, Answer, reply_key, stored
 from bot.conversation.fair_use import NOTICE, FairUse, Verdict
 from bot.conversation.messages import Choice, Incoming, Reply
 from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
 from bot.conversation.state import FlowStates
 from bot.db.dialect import dialect_insert
-from bot.db.models import ConversationState, ProcessedEvent, Resident
+from bot.db.models import ConversationState, OutboxMessage, ProcessedEvent, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
+from bot.outbox.dispatcher import Delivery, settled
+from bot.outbox.store import SENT, keep_reply, mark_delivered
 
 log = logging.getLogger(__name__)
 NAV_DEPTH = 20
@@ -52,23 +55,46 @@ class Conversation:
         self.fair_use = FairUse(settings, clock)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to one message, for a caller that shows them at once (the terminal, tests)."""
+        return (await self.answer(incoming, durable=False)).replies
+
+    async def answer(self, incoming: Incoming, *, durable: bool = True) -> Answer:
+        """The answer to one message. With `durable` and a platform event id, the replies are stored with the
+        record that the message was handled (see conversation/durable); the channel sends them and calls
+        `confirm`."""
         verdict = await self.fair_use.admit(incoming.channel, incoming.user_id)
         if verdict is not Verdict.ANSWER:  # a flood: before any database work
-            return await self._flood_notice(incoming) if verdict is Verdict.NOTICE else []
+            return Answer(await self._flood_notice(incoming) if verdict is Verdict.NOTICE else [])
         incoming = without_control_characters(incoming)
         if not incoming.private:
-            return self._group_notice(incoming)
+            return Answer(self._group_notice(incoming))
+        durable = durable and incoming.event_id is not None
         try:
-            return await self._in_transaction(incoming, self._dispatch)
+            return await self._in_transaction(incoming, self._dispatch, durable)
         except Exception:
             resident = await self.resident_number(incoming.channel, incoming.user_id)
             log.exception("handling failed: channel=%s resident=%s %s", incoming.channel, resident,
                           describe(incoming, self.router))
         try:
-            return await self._in_transaction(incoming, self._apologise)
+            return await self._in_transaction(incoming, self._apologise, durable)
         except Exception:
             log.exception("even the apology failed: channel=%s resident=%s", incoming.channel, resident)
-            return [Reply(text="Sorry, something went wrong. Please try again later.")]
+            return Answer([Reply(text="Sorry, something went wrong. Please try again later.")])
+
+    async def confirm(self, answer: Answer, delivery: Delivery, channel: str, user_id: str) -> None:
+        """How sending a stored answer ended: sent (the row goes), or left to the outbox dispatcher to retry
+        (with the replies already sent left out), or given up as the dispatcher would."""
+        if answer.reply_id is None:  # a notice (flood, group) or nothing: no database work for it
+            return
+        screen = delivery.screen if delivery.screen != answer.screen else None
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, answer.reply_id)
+            if row is not None:
+                values = settled(delivery, row.attempts, row.payload, self.clock.now())
+                await mark_delivered(session, row.id, values, delete=values["status"] == SENT,
+                                     resident_id=row.resident_id, screen=screen)
+        if delivery.outcome == "blocked":
+            await self.mark_unreachable(channel, user_id)
 
     def _group_notice(self, incoming: Incoming) -> list[Reply]:
         """Group rooms are not served (what residents write there is not private); nothing is stored."""
@@ -120,11 +146,11 @@ class Conversation:
             resident, _ = await self._lock_resident(session, Incoming(channel, user_id))
             resident.language = code
 
-    async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch) -> list[Reply]:
+    async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch, durable: bool = False) -> Answer:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             if incoming.event_id is not None and not await self._first_time(session, incoming):
-                return []  # answered before (a replay after a restart)
+                return Answer([])  # answered before (a replay after a restart): its stored answer is sent
             resident, state_rows = await self._lock_resident(session, incoming)
             if resident.unreachable_since is not None:
                 resident.unreachable_since = None  # they write again, so they can be reached again
@@ -154,7 +180,14 @@ class Conversation:
                            *await self._menu(ctx)]
             replies = self._finish(ctx, replies)
             await states.save()
-        return replies
+            if states.discarded:  # the resident erased themselves: nothing may hang off them any more
+                return Answer(replies)
+            if not (durable and replies):
+                return Answer(replies, screen=resident.screen_message)
+            key = reply_key(incoming.channel, str(incoming.event_id))
+            reply_id = await keep_reply(session, resident_id=resident.id, channel=incoming.channel, key=key,
+                                        payload=stored(replies), now=now, lease=REPLY_LEASE)
+            return Answer(replies, reply_id, resident.screen_message, key)
 
     async def _first_time(self, session: AsyncSession, incoming: Incoming) -> bool:
         """Record the event id with the answer; False when it was recorded by an earlier answer."""

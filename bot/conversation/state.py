@@ -47,6 +47,10 @@ class FlowStates:
     def clear(self, flow: str) -> None:
         self._current[flow] = {}
 
+    @property
+    def discarded(self) -> bool:
+        return self._discarded
+
     def discard(self) -> None:
         """The resident was erased in this transaction: there is nothing left to save states for."""
         self._discarded = True

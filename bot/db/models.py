@@ -34,6 +34,9 @@ class Resident(Base):
     # Where on their channel the resident last wrote from (a Matrix room id), so that proactive messages
     # follow the conversation into that chat, across restarts and processes. Erased with the resident.
     address: Mapped[str | None] = mapped_column(String(255))
+    # The channel's id of the newest message the resident has from the bot (Telegram), so that the screen a
+    # button leads to replaces it, whichever process answers and after a restart.
+    screen_message: Mapped[str | None] = mapped_column(String(64))
 
     states: Mapped[list[ConversationState]] = relationship(
         back_populates="resident", cascade="all, delete-orphan", passive_deletes=True

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.context import isolate_direction
+from bot.conversation.durable import REPLY, restored
 from bot.conversation.messages import Reply
 from bot.db.models import OutboxMessage, Resident
 from bot.i18n import Translator
-from bot.outbox.store import DROPPED, FAILED, PENDING, SENDING, SENT
+from bot.outbox.store import DROPPED, FAILED, PENDING, SENDING, SENT, mark_delivered
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -36,11 +37,34 @@ PER_CHAT_SPACING = dt.timedelta(seconds=1)  # Telegram allows about one message 
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a channel made of one send: "sent", "blocked", "retry" (after seconds) or "failed"."""
+    """What a channel made of one send: "sent", "blocked", "retry" (after seconds) or "failed".
+
+    `sent_replies`: how many of the replies went out before it stopped (they are not sent again);
+    `screen`: the channel's id of the newest message the resident now has from the bot, where it keeps one.
+    """
 
     outcome: str
     retry_after: float = 0.0
     error: str = ""
+    sent_replies: int = 0
+    screen: str | None = None
+
+
+def settled(delivery: Delivery, attempts: int, payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """How an outbox row stands after a delivery: the same rule for the dispatcher and for live replies."""
+    if delivery.outcome == "sent":
+        return {"status": SENT, "sent_at": now, "last_error": ""}
+    if delivery.outcome == "blocked":
+        return {"status": DROPPED, "last_error": "the resident blocked the bot"}
+    if delivery.outcome == "retry" and attempts < MAX_ATTEMPTS:
+        # A flood limit says how long to wait; other trouble backs off exponentially.
+        wait = delivery.retry_after or min(5.0 * 2 ** (attempts - 1), 3600.0)
+        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
+                                  "last_error": delivery.error[:300]}
+        if delivery.sent_replies:
+            values["payload"] = {**payload, "sent": int(payload.get("sent", 0)) + delivery.sent_replies}
+        return values
+    return {"status": FAILED, "last_error": f"after {attempts} attempt(s): {delivery.error}"[:300]}
 
 
 @dataclass
@@ -76,10 +100,16 @@ class Claim:
     language: str | None
     unreachable_since: dt.datetime | None
     address: str | None  # the chat the resident last wrote from, where the channel has several (Matrix)
+    key: str  # unique and stable: channels with idempotent sending derive their transaction ids from it
 
 
-# (user id, idempotency id, replies, the resident's last chat or None)
-Sender = Callable[[str, str, list[Reply], str | None], Awaitable[Delivery]]
+class Sender(Protocol):
+    """A channel's way to send one outbox message: to `user_id`, with the message's unique `key`, into the
+    chat the resident last wrote from (`address`, where a channel has several); `first` is the place of
+    the first of `replies` in the message (when its first replies were sent before)."""
+
+    def __call__(self, user_id: str, key: str, replies: list[Reply], address: str | None, first: int = 0, /
+                 ) -> Awaitable[Delivery]: ...
 Renderer = Callable[[Notice], Awaitable[list[Reply] | str]]  # replies, or why the message is dropped
 
 
@@ -163,6 +193,14 @@ class Dispatcher:
         except TimeoutError:
             log.warning("outbox messages still in flight at shutdown; they are sent again after a restart")
 
+    async def recover(self) -> int:
+        """After a restart of the only process (SQLite): what a crash left "sending" is sent again at once,
+        instead of after its lease. Returns how many messages that are."""
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(update(OutboxMessage).where(OutboxMessage.status == SENDING)
+                                           .values(status=PENDING, next_attempt_at=self.clock.now()))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def _claim(self, busy: set[int] | None = None) -> list[Claim]:
         """Due messages, at most one per resident and none for a resident with one in flight."""
         now = self.clock.now()
@@ -209,7 +247,7 @@ class Dispatcher:
             rows = (await session.execute(
                 select(OutboxMessage.id, OutboxMessage.resident_id, OutboxMessage.channel, OutboxMessage.kind,
                        OutboxMessage.payload, OutboxMessage.attempts, Resident.channel_user_id, Resident.language,
-                       Resident.unreachable_since, Resident.address)
+                       Resident.unreachable_since, Resident.address, OutboxMessage.idempotency_key)
                 .join(Resident, Resident.id == OutboxMessage.resident_id)
                 .where(OutboxMessage.id.in_(claimed))
             )).all() if claimed else []
@@ -235,36 +273,34 @@ class Dispatcher:
             return report
         delivery = await self._send(claim, prepared)
         finished = self.clock.now()
-        values: dict[str, Any]
-        if delivery.outcome == "sent":
-            values = {"status": SENT, "sent_at": finished, "last_error": ""}
+        values = settled(delivery, claim.attempts, claim.payload, finished)
+        if values["status"] == SENT:
             self._last_sent[claim.resident_id] = finished
             report.sent = 1
-        elif delivery.outcome == "blocked":
-            values = {"status": DROPPED, "last_error": "the resident blocked the bot"}
+        elif values["status"] == DROPPED:
             report.dropped, report.dropped_reasons = 1, {"the resident blocked the bot": 1}
-        elif delivery.outcome == "retry" and claim.attempts < MAX_ATTEMPTS:
-            # A flood limit says how long to wait; other trouble backs off exponentially.
-            wait = delivery.retry_after or min(5.0 * 2 ** (claim.attempts - 1), 3600.0)
-            values = {"status": PENDING, "next_attempt_at": finished + dt.timedelta(seconds=wait),
-                      "last_error": delivery.error[:300]}
+        elif values["status"] == PENDING:
             report.retried = 1
         else:
-            values = {"status": FAILED, "last_error": f"after {claim.attempts} attempt(s): {delivery.error}"[:300]}
             report.failed = 1
             log.warning("gave up outbox message %s (%s) for resident %s: %s", claim.id, claim.kind, claim.resident_id,
                         delivery.error)
-        await self._mark(claim.id, values)
+        await self._mark(claim.id, values, delete=claim.kind == REPLY and values["status"] == SENT,
+                         resident_id=claim.resident_id, screen=delivery.screen)
         if delivery.outcome == "blocked" and self.on_blocked is not None:
             await self.on_blocked(claim.channel, claim.user_id)
         return report
 
-    async def _mark(self, message_id: int, values: dict[str, Any]) -> None:
-        """At once, in a transaction of its own: what is marked sent is never sent again."""
+    async def _mark(self, message_id: int, values: dict[str, Any], *, delete: bool = False,
+                    resident_id: int | None = None, screen: str | None = None) -> None:
+        """At once, in a transaction of its own: what is marked sent is never sent again. A sent reply is not
+        kept at all (see conversation/durable)."""
         async with self.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+            await mark_delivered(session, message_id, values, delete=delete, resident_id=resident_id, screen=screen)
 
     async def _render(self, claim: Claim, language: str) -> list[Reply] | str:
+        if claim.kind == REPLY:  # made when the message was answered, in the language of that moment
+            return restored(claim.payload)
         renderer = self.renderers.get(claim.kind)
         if renderer is None:
             return f"unknown kind {claim.kind!r}"
@@ -279,7 +315,8 @@ class Dispatcher:
     async def _send(self, claim: Claim, replies: list[Reply]) -> Delivery:
         channel = claim.channel
         try:
-            return await self.senders[channel](claim.user_id, str(claim.id), replies, claim.address)
+            first = int(claim.payload.get("sent", 0)) if claim.kind == REPLY else 0  # replies sent before
+            return await self.senders[channel](claim.user_id, claim.key, replies, claim.address, first)
         except Exception as error:  # a channel bug must not stop the other messages
             log.exception("sending an outbox message on %s failed", channel)
             return Delivery("retry", error=f"{type(error).__name__}: {error}")

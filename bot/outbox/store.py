@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import OutboxMessage
+from bot.db.models import OutboxMessage, Resident
 
 PENDING, SENDING, SENT, FAILED, DROPPED, CANCELLED = "pending", "sending", "sent", "failed", "dropped", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DROPPED, CANCELLED)
@@ -54,3 +55,26 @@ async def reasons(session: AsyncSession, status: str) -> list[tuple[str, str, in
         .order_by(func.count().desc())
     )).all()
     return [(kind, reason, count) for kind, reason, count in rows]
+
+
+async def keep_reply(session: AsyncSession, *, resident_id: int, channel: str, key: str, payload: dict[str, Any],
+                     now: dt.datetime, lease: dt.timedelta) -> int:
+    """The answer to a message, claimed at once by the process that sends it live (see conversation/durable)."""
+    row = OutboxMessage(resident_id=resident_id, channel=channel, kind="reply", payload=payload, due_at=now,
+                        idempotency_key=key[:200], status=SENDING, attempts=1, next_attempt_at=now + lease,
+                        last_error="", created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def mark_delivered(session: AsyncSession, message_id: int, values: dict[str, Any], *, delete: bool = False,
+                         resident_id: int | None = None, screen: str | None = None) -> None:
+    """Record how a send ended (`delete`: a sent reply, which is not kept), and the resident's newest message
+    from the bot where the channel reported one."""
+    if delete:
+        await session.execute(sql_delete(OutboxMessage).where(OutboxMessage.id == message_id))
+    else:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+    if screen is not None and resident_id is not None:
+        await session.execute(update(Resident).where(Resident.id == resident_id).values(screen_message=screen))

@@ -1,4 +1,4 @@
-"""Residents: the chat they last wrote from, for proactive messages to follow the conversation
+"""Residents: the chat they last wrote from and the newest message they have from the bot
 
 Revision ID: 0010
 Revises: 0009
@@ -21,8 +21,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("residents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("screen_message", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("residents", schema=None) as batch_op:
+        batch_op.drop_column("screen_message")
         batch_op.drop_column("address")
