@@ -36,10 +36,15 @@ NOT_MODIFIED = ("Bad Request: message is not modified: specified new message con
                 "exactly the same as a current content and reply markup of the message")
 
 
+DROP = "drop"  # a fault for inject(): the call is done, its answer lost
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: JSON | None = None) -> None:
+    """An error answer; `injected`: a fault a test asked for, not a mistake of the bot's."""
+
+    def __init__(self, status: int, description: str, parameters: JSON | None = None, injected: bool = False) -> None:
         super().__init__(description)
-        self.status, self.description, self.parameters = status, description, parameters
+        self.status, self.description, self.parameters, self.injected = status, description, parameters, injected
 
 
 @dataclass
@@ -197,6 +202,11 @@ class BotApiEmulator:
         self._callbacks: dict[str, JSON] = {}
         self._blocked: set[int] = set()
         self._injected: list[ApiError] = []  # flood(), fail(): for the next sendMessage/-Document/editMessageText
+        self._faults: dict[str, list[ApiError | str]] = {}  # inject(): per method, for its next calls
+        # Every error answer that no test injected: (method, status, description); a well-behaved bot causes none
+        # but the ones its residents cause (a message to edit that is gone, a callback answered too late).
+        self.errors: list[tuple[str, int, str]] = []
+        self.dropped = 0  # calls processed whose answer inject(..., DROP) never sent
         self._sent_total = 0  # kept alongside _sent, so that sent_count() stays O(1) with thousands of chats
         self.monotonic: Callable[[], float] = time.monotonic  # the rate limit's clock; tests may replace it
         self.rate_limited = 0  # 429 answers of limit_rate(), not of flood()
@@ -255,15 +265,52 @@ class BotApiEmulator:
         name, handler = self._handlers.get(request.match_info["method"].lower(), (request.match_info["method"], None))
         self.calls.append((name, params))
         self._notify()
+        faults = self._faults.get(name)
+        fault = faults.pop(0) if faults else None
+        if isinstance(fault, ApiError):
+            return self._error_response(fault)
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
             result = handler(params)
-            return web.json_response({"ok": True, "result": await result if inspect.isawaitable(result) else result})
+            result = await result if inspect.isawaitable(result) else result
         except ApiError as error:
-            body = {"ok": False, "error_code": error.status, "description": error.description}
-            return web.json_response(body | {"parameters": error.parameters} if error.parameters else body,
-                                     status=error.status)
+            if not error.injected:
+                self.errors.append((name, error.status, error.description))
+            return self._error_response(error)
+        if fault == DROP and request.transport is not None:
+            # Telegram did it, but the answer never arrives: the connection breaks first.
+            self.dropped += 1
+            request.transport.abort()
+            raise asyncio.CancelledError
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    def _error_response(error: ApiError) -> web.Response:
+        body = {"ok": False, "error_code": error.status, "description": error.description}
+        return web.json_response(body | {"parameters": error.parameters} if error.parameters else body,
+                                 status=error.status)
+
+    def inject(self, method: str, fault: int | str = 502, count: int = 1, retry_after: int = 1) -> None:
+        """The next `count` calls of `method` (as the Bot API names it) fail: with a 429 asking to wait
+        `retry_after` seconds, with another HTTP status (then Telegram did nothing), or with DROP: Telegram
+        does what was asked and the connection breaks before the answer."""
+        if method.lower() not in self._handlers:
+            raise ValueError(f"unknown method {method!r}")
+        name = self._handlers[method.lower()][0]
+        if fault == DROP:
+            made: ApiError | str = DROP
+        elif fault == 429:
+            made = ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after},
+                            injected=True)
+        elif isinstance(fault, int):
+            made = ApiError(fault, HTTPStatus(fault).phrase, injected=True)
+        else:
+            raise ValueError(f"unknown fault {fault!r}")
+        self._faults.setdefault(name, []).extend([made] * count)
+
+    def faults_left(self) -> int:
+        return sum(len(faults) for faults in self._faults.values())
 
     def _enqueue(self, kind: str, payload: JSON) -> JSON:
         update = {"update_id": next(self._update_ids), kind: payload}
@@ -357,11 +404,12 @@ class BotApiEmulator:
         self._blocked.add(user_id)
 
     def flood(self, count: int, retry_after: int = 1) -> None:
-        error = ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        error = ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after},
+                         injected=True)
         self._injected.extend([error] * count)
 
     def fail(self, count: int, status: int = 502) -> None:
-        self._injected.extend([ApiError(status, HTTPStatus(status).phrase)] * count)
+        self._injected.extend([ApiError(status, HTTPStatus(status).phrase, injected=True)] * count)
 
     def messages(self, chat_id: int) -> list[SentMessage]:
         return list(self._sent.get(chat_id, []))

@@ -19,7 +19,7 @@ from nio import RoomEncryptedFile
 
 from bot.app import App, create_app
 from bot.channels.matrix import CHANNEL as MATRIX
-from bot.channels.matrix import MatrixChannel
+from bot.channels.matrix import TIMELINE_LIMIT, MatrixChannel
 from bot.clock import FixedClock
 from bot.config import Settings
 from tests.conftest import Chat, Database, settings_for
@@ -316,3 +316,35 @@ async def test_a_calendar_file_arrives_encrypted_and_readable(resident: MatrixRe
     content = await resident.download(file)
     assert b"BEGIN:VEVENT" in content and name.encode() in content
     assert f"{event.key}-2026-12-03".encode() in content
+
+
+async def test_more_messages_than_one_sync_carries_are_all_answered(database: Database, tmp_path: Path,
+                                                                   clock: FixedClock, synapse: Synapse,
+                                                                   resident: MatrixResident) -> None:
+    """While the bot is away a resident writes more than a sync brings per room: the rest is read back
+    from the room's history, each message answered once."""
+    bot_user = await new_bot_account(synapse)
+    settings = matrix_settings(database, tmp_path / "bot", synapse, bot_user)
+    running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+    try:
+        await resident.wait_for_device_keys(bot_user)
+        await resident.open_dm(bot_user, encrypted=True)
+        await resident.wait_for_member(bot_user)
+        await resident.say("!language")
+        await resident.replies(1, bot_user)
+        await resident.say("3")  # English: greeting and menu
+        await resident.replies(3, bot_user)
+    finally:
+        await running.close()
+    count = TIMELINE_LIMIT + 15
+    for number in range(count):
+        await resident.say(f"!help {number}")
+    running = RunningBot(await create_app(settings, clock=clock, migrate=False, engine=database.engine), settings)
+    try:
+        answers = (await resident.replies(3 + count, bot_user, timeout=120))[3:]
+        assert all("/menu" in answer.body for answer in answers)
+        await asyncio.sleep(2)
+        await resident.sync()
+        assert len([event for event in resident.received if event.sender == bot_user]) == 3 + count  # none twice
+    finally:
+        await running.close()

@@ -7,8 +7,11 @@ point cannot verify strangers; it never shares keys with devices that are not in
 
 No loss, no replay: the sync token is saved only after every event of that sync was handled,
 each event id is answered at most once (recorded with the answer, see `Incoming.event_id`),
-and history written before the bot's very first start is never answered. Replies wait in an ordered queue and are
-sent when the homeserver is reachable again; nio itself waits out M_LIMIT_EXCEEDED.
+and history written before the bot's very first start is never answered. A sync that carries
+only the newest events of a room (more came while the bot was away) is completed from the room's
+history back to the last sync. Answers are stored with the record that their message was handled
+(conversation/durable), sent in order when the homeserver is reachable, with transaction ids the
+homeserver deduplicates; nio itself waits out M_LIMIT_EXCEEDED.
 
 Proactive messages (the outbox: reminders, queue calls) go only into a direct chat that the
 resident has joined alone with the bot (`direct_room`); being in a room, or invited to one, is not enough.
@@ -34,14 +37,18 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    Event,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    MessageDirection,
     RoomMessage,
+    RoomMessagesError,
     RoomMessageText,
     RoomSendError,
     SyncError,
     SyncResponse,
+    Timeline,
     UploadError,
 )
 
@@ -58,6 +65,8 @@ CHANNEL = "matrix"
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF_SECONDS = 30.0
+TIMELINE_LIMIT = 50  # events per room and sync; more are read back from the room's history (`_missed`)
+SYNC_FILTER = {"room": {"timeline": {"limit": TIMELINE_LIMIT}}}
 GEO_URI = re.compile(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 MEDIA_TYPES = {"m.image": "photo", "m.audio": "voice", "m.video": "video", "m.file": "document",
                "m.sticker": "sticker"}
@@ -187,7 +196,7 @@ class MatrixChannel:
                 full_state = False
                 if response is None:
                     break
-                await self._after_sync(response, handle_messages=True)
+                await self._after_sync(response, handle_messages=True, since=token)
                 self.rooms_known = True
                 token = response.next_batch
                 self._save(self._token_file, token)  # only now: a crash above re-delivers, never skips
@@ -203,7 +212,8 @@ class MatrixChannel:
         """One sync, retried with backoff while the homeserver is away; None when asked to stop."""
         delay = 1.0
         while not stop.is_set():
-            sync = asyncio.ensure_future(self.client.sync(timeout=timeout, since=token, full_state=full_state))
+            sync = asyncio.ensure_future(self.client.sync(timeout=timeout, since=token, full_state=full_state,
+                                                          sync_filter=SYNC_FILTER))
             stopping = asyncio.ensure_future(stop.wait())
             done, _ = await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if sync not in done:
@@ -224,7 +234,7 @@ class MatrixChannel:
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)
         return None
 
-    async def _after_sync(self, response: SyncResponse, handle_messages: bool) -> None:
+    async def _after_sync(self, response: SyncResponse, handle_messages: bool, since: str | None = None) -> None:
         await self._keep_keys()
         for room_id in response.rooms.invite:
             joined = await self.client.join(room_id)
@@ -236,11 +246,36 @@ class MatrixChannel:
             room = self.client.rooms.get(room_id)
             if room is None:
                 continue
-            for event in info.timeline.events:
+            missed = await self._missed(room_id, info.timeline, since) if info.timeline.limited else []
+            for event in [*missed, *info.timeline.events]:
                 if (isinstance(event, RoomMessage | MegolmEvent) and event.sender != self.client.user_id
                         and event.server_timestamp >= self.serving_since_ms):
                     await self._on_message(room, event)
         await self._keep_keys()
+
+    async def _missed(self, room_id: str, timeline: Timeline, since: str | None) -> list[Event]:
+        """The events of a room between the last sync and the first one this sync carries, oldest first:
+        a sync brings at most TIMELINE_LIMIT per room, and a resident may have written more meanwhile."""
+        if since is None or timeline.prev_batch is None:
+            return []
+        missed: list[Event] = []
+        start: str | None = timeline.prev_batch
+        delay = 1.0
+        while start is not None:
+            try:
+                response = await self.client.room_messages(room_id, start=start, end=since,
+                                                           direction=MessageDirection.back, limit=100)
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                response = RoomMessagesError(str(error))
+            if isinstance(response, RoomMessagesError):
+                log.warning("could not read a room's history (%s); trying again in %.0f s",
+                            response.status_code or "no answer", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                continue
+            missed.extend(response.chunk)
+            start = response.end if response.chunk and response.end != start else None
+        return missed[::-1]
 
     def _note_rooms(self, response: SyncResponse) -> None:
         """What choosing a direct chat needs and nio does not keep: each room's latest event, and the rooms the
