@@ -1,7 +1,8 @@
 """Telegram: python-telegram-bot as the transport only; every flow lives in the core and handlers.
 
-Updates become platform-neutral `Incoming` messages; replies become HTML messages with inline
-keyboards. A button press answers its callback at once, and the screen it leads to replaces the
+Updates arrive through telegram_intake (confirmed to Telegram only once handled) and become
+platform-neutral `Incoming` messages; replies become HTML messages with inline keyboards, stored
+until sent (conversation/durable). A button press answers its callback at once, and the screen it leads to replaces the
 pressed message when that is the newest one (or when the screen asks for it, as paging does),
 so navigating does not flood the chat. Telegram's limits are kept by `AIORateLimiter`, which
 also waits out 429s; network errors and 5xx answers are retried with backoff; a resident who
@@ -24,6 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
+from bot.channels.telegram_intake import Intake, Poller, serve, webhook_app
 from bot.channels.telegram_render import Keyboard, TelegramMessage, render
 from bot.config import Settings
 from bot.conversation.core import Conversation
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 # Replies go out through Bot.do_api_request with ready JSON (see TelegramChannel._call); the library
 # suggests its typed methods instead, which build an object per button and parse every answer back:
 # measured in benchmarks/telegram_throughput.py, that costs a sixth of the bot's throughput.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)' instead of",
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.\w+' instead of",
                         category=PTBUserWarning)
 UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note", "document", "animation",
                      "contact", "poll", "venue", "dice")
@@ -46,6 +48,7 @@ UNSUPPORTED_KINDS = ("photo", "sticker", "voice", "audio", "video", "video_note"
 CONCURRENT_UPDATES = 32
 MAX_CAPTION_LENGTH = 1024
 SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through flood limits, network trouble or 5xx answers
+SHUTDOWN_GRACE_SECONDS = 10  # for updates in hand at a stop
 CALLBACK_PATIENCE_SECONDS = 10  # a button press's spinner runs about 15 s; an acknowledgement after that is useless
 BACKOFF = wait_exponential(multiplier=0.2, max=10)
 # Each 429 reaches the request that got it and is retried there (see paced_limiter); the limiter's
@@ -120,11 +123,14 @@ class TelegramChannel:
         self.conversation = conversation
         self.settings = settings
         self._background: set[asyncio.Task[None]] = set()  # acknowledgements retried while the press is handled
+        self._processing: set[asyncio.Task[None]] = set()
+        self.intake = Intake()
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
             .rate_limiter(paced_limiter(settings.telegram_max_rate))
             .concurrent_updates(PerChatOrder())
+            .updater(None)  # updates come through telegram_intake, which confirms them only once handled
         )
         if settings.telegram_api_url:
             api = settings.telegram_api_url.rstrip("/")
@@ -136,28 +142,48 @@ class TelegramChannel:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set: long polling, or a webhook when QB_TELEGRAM_WEBHOOK_URL is set."""
         application = self.application
+        # getMe, which the library's initialize() makes: retried like any call (a revoked token is not)
+        await self._retrying(application.bot.initialize)
         async with application:
             await self.register_commands()
-            updater = application.updater
-            assert updater is not None
-            if self.settings.telegram_webhook_url:
-                host, port = self.settings.telegram_webhook_listen.rsplit(":", 1)
-                secret = self.settings.telegram_webhook_secret
-                assert secret is not None
-                await updater.start_webhook(
-                    listen=host, port=int(port), url_path=urlsplit(self.settings.telegram_webhook_url).path.lstrip("/"),
-                    webhook_url=self.settings.telegram_webhook_url, secret_token=secret.get_secret_value(),
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                await updater.start_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
             await application.start()
-            log.info("Telegram channel is serving (%s)", "webhook" if self.settings.telegram_webhook_url else "polling")
+            webhook = self.settings.telegram_webhook_url
             try:
-                await stop.wait()
+                if webhook:
+                    secret = self.settings.telegram_webhook_secret
+                    assert secret is not None
+                    await self._retrying(lambda: application.bot.set_webhook(
+                        webhook, secret_token=secret.get_secret_value(), allowed_updates=Update.ALL_TYPES))
+                    app = webhook_app(urlsplit(webhook).path, secret.get_secret_value(), application.bot,
+                                      self.intake, self._process)
+                    serving = serve(app, self.settings.telegram_webhook_listen, stop)
+                else:
+                    await self._retrying(lambda: application.bot.delete_webhook(drop_pending_updates=False))
+                    serving = Poller(application.bot, self.intake, self._process).run(stop)
+                log.info("Telegram channel is serving (%s)", "webhook" if webhook else "polling")
+                await serving
             finally:
-                await updater.stop()
+                await self._finish_processing()
                 await application.stop()
+
+    async def _process(self, update: Update) -> None:
+        """Handle an update as the library's own update fetcher would, in order within its chat; should the
+        handler not get to it, the update still counts as handled (it must not hold up those after it)."""
+        processor = self.application.update_processor
+        task = asyncio.create_task(processor.process_update(update, self.application.process_update(update)))
+        self._processing.add(task)
+        task.add_done_callback(lambda done, update_id=update.update_id: self._processed(done, update_id))
+
+    def _processed(self, task: asyncio.Task[None], update_id: int) -> None:
+        self._processing.discard(task)
+        self.intake.handled(update_id)
+
+    async def _finish_processing(self) -> None:
+        """Let updates in hand finish (their answers are stored; what is unsent goes out after a restart)."""
+        if self._processing:
+            _, late = await asyncio.wait(set(self._processing), timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
 
     async def register_commands(self) -> None:
         """The command menu in every enabled language Telegram can tell apart, and a default."""
@@ -206,13 +232,16 @@ class TelegramChannel:
         return text.startswith("/") or (bool(username) and f"@{username}" in text) or replied_to_bot
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = self.to_incoming(update)
-        query = update.callback_query
-        if query is not None:
-            await self._acknowledge(query)
-        if incoming is None or update.effective_chat is None:
-            return
-        answer = await self.conversation.answer(incoming)
+        try:
+            incoming = self.to_incoming(update)
+            query = update.callback_query
+            if query is not None:
+                await self._acknowledge(query)
+            if incoming is None or update.effective_chat is None:
+                return
+            answer = await self.conversation.answer(incoming)
+        finally:
+            self.intake.handled(update.update_id)  # its answer is stored: Telegram may forget the update
         if not answer.replies:
             return
         pressed = query.message if query is not None else None
