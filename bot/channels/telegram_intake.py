@@ -33,6 +33,8 @@ MAX_BACKOFF_SECONDS = 30.0
 # later (it re-delivers, and the update is recognised by its id).
 WEBHOOK_PATIENCE_SECONDS = 50.0
 HANDLED_MEMORY = 10_000
+QUICK_WAIT_SECONDS = 0.05  # for new updates to be handled before polling again (usually a few ms)
+SLOW_WAIT_SECONDS = 0.2  # for any update in hand, when polling brought nothing new
 MAX_UPDATE_BYTES = 1 << 20  # Telegram's updates are a few kB; anything larger is not from Telegram
 
 
@@ -72,6 +74,22 @@ class Intake:
         if not future.done():
             future.set_result(None)
         self.changed.set()
+
+    def in_hand(self) -> int:
+        return len(self._pending)
+
+    async def wait(self, *, all_handled: bool, timeout: float) -> None:  # noqa: ASYNC109
+        """Until an update (or, with `all_handled`, every update) in hand is handled, at most `timeout` s."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._pending:
+            self.changed.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), remaining)
+            if not all_handled:
+                return
 
     def offset(self) -> int:
         """The offset that confirms every update up to the oldest one still being handled."""
@@ -131,11 +149,12 @@ class Poller:
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
                 continue
             delay = 1.0
-            if not await self._take(raw) and not stop.is_set():
-                # Only updates still being handled came back: wait for one of them instead of asking again.
-                self.intake.changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.intake.changed.wait(), 1.0)
+            new = await self._take(raw)
+            if self.intake.in_hand() and not stop.is_set():
+                # Asking again at once would only bring back what is in hand (it is not confirmed yet): give it
+                # the moment it takes to be handled, so that the next call confirms it. Not longer, since other
+                # residents' updates wait meanwhile.
+                await self.intake.wait(all_handled=new, timeout=QUICK_WAIT_SECONDS if new else SLOW_WAIT_SECONDS)
         await self._confirm()
 
     async def _take(self, raw: object) -> bool:
