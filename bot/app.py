@@ -13,6 +13,7 @@ from bot.conversation.services import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.owner import Ownership
 from handlers.registry import build_router
 
 
@@ -24,8 +25,10 @@ class App:
     clock: Clock
     conversation: Conversation
     dispatcher: Dispatcher
+    ownership: Ownership
 
     async def close(self) -> None:
+        await self.ownership.release()
         await self.engine.dispose()
 
 
@@ -38,6 +41,8 @@ async def create_app(settings: Settings, clock: Clock | None = None, migrate: bo
     clock = clock or SystemClock()
     services = Services()
     router = build_router()
-    conversation = Conversation(sessions, settings, clock, router, services)
-    dispatcher = Dispatcher(sessions, settings, clock, router.notifications, on_blocked=conversation.mark_unreachable)
-    return App(settings, engine, sessions, clock, conversation, dispatcher)
+    ownership = Ownership(engine)
+    conversation = Conversation(sessions, settings, clock, router, services, owner=ownership.number)
+    dispatcher = Dispatcher(sessions, settings, clock, router.notifications, on_blocked=conversation.mark_unreachable,
+                            owner=ownership.number)
+    return App(settings, engine, sessions, clock, conversation, dispatcher, ownership)

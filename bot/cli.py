@@ -147,10 +147,10 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         )
         return 2
     app = await create_app(settings)
-    if app.engine.dialect.name == "sqlite":  # one process serves an SQLite file: nothing else is sending now
-        recovered = await app.dispatcher.recover()
-        if recovered:
-            log.info("%s message(s) cut off by the last stop are sent again now", recovered)
+    await app.ownership.hold()
+    recovered = await app.ownership.recover(app.sessions, app.clock.now())
+    if recovered:
+        log.info("%s message(s) cut off by the last stop are sent again now", recovered)
     channels: list[Channel] = []
     if settings.telegram_token is not None:
         from bot.channels.telegram import CHANNEL as TELEGRAM  # only a configured channel loads its library

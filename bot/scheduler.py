@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 DISPATCH_EVERY_SECONDS = 2
 QUEUE_EVERY_SECONDS = 15  # no-shows are counted in minutes; a quarter of a minute late is fine
 HOUSEKEEPING_EVERY_MINUTES = 60  # retention is counted in days; an hour late is fine
+RECOVER_EVERY_SECONDS = 15  # how soon another process's answers go out after it died
 SHUFFLE_EVERY_MINUTES = 5  # how long the order of completed surveys can be read on PostgreSQL
 
 
@@ -53,6 +54,16 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         except DBAPIError:  # busy (its lock timeout) or the database is away: the next turn does it
             log.info("the anonymous survey tables could not be rewritten now; trying again at the next turn")
 
+    async def recover() -> None:
+        """Another process's messages in hand, should it have died (PostgreSQL; see outbox/owner.py)."""
+        try:
+            await app.ownership.hold()
+            recovered = await app.ownership.recover(app.sessions, app.clock.now())
+        except DBAPIError:  # the database is away: the next turn does it
+            return
+        if recovered:
+            log.info("%s message(s) of a stopped process are sent again now", recovered)
+
     async def queue_upkeep() -> None:
         report = await run_upkeep(app.sessions, app.clock.now(), app.settings.zone)
         if report.no_shows or report.closed:
@@ -67,5 +78,7 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
     if app.engine.dialect.name == "postgresql":
         scheduler.add_job(shuffle, "interval", minutes=SHUFFLE_EVERY_MINUTES, max_instances=1, coalesce=True,
                           id="shuffle", next_run_time=app.clock.now())
+        scheduler.add_job(recover, "interval", seconds=RECOVER_EVERY_SECONDS, max_instances=1, coalesce=True,
+                          id="recover")
     scheduler.start()
     return scheduler

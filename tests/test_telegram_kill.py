@@ -27,6 +27,7 @@ BURST = 10
 # From Telegram accepting a reply to the bot's record that it was sent: one database write. Generous,
 # for a loaded test machine; the figures printed show how close the duplicates really were.
 WINDOW_SECONDS = 1.0
+IN_FLIGHT_SECONDS = 0.25
 
 
 def _plain(url: str) -> str:
@@ -45,6 +46,7 @@ async def test_kill_9_during_bursts_answers_every_message(emulator: BotApiEmulat
         emulator.send_text(user, "/language", language_code="en")  # asked once, so that searches follow
     sent: dict[str, int] = {}  # message text -> chat
     kills: list[float] = []
+    starts: list[float] = []  # when each process began to poll
     log = tmp_path / "bot.log"
 
     async def start() -> asyncio.subprocess.Process:
@@ -55,6 +57,7 @@ async def test_kill_9_during_bursts_answers_every_message(emulator: BotApiEmulat
         await emulator.wait_until(lambda: sum(1 for m, _ in emulator.calls if m == "getUpdates") > polls
                                   or process.returncode is not None, timeout=60)
         assert process.returncode is None, log.read_text(errors="replace")[-3000:]
+        starts.append(time.monotonic())
         return process
 
     for round_number in range(KILLS):
@@ -81,13 +84,17 @@ async def test_kill_9_during_bursts_answers_every_message(emulator: BotApiEmulat
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 60) == 0
     twice = {text: answers(text) for text in sent if len(answers(text)) > 1}
-    # sent_at is perf_counter and kills are monotonic: the same clock on Linux.
-    closeness = {text: min((kill - times[0] for kill in kills if kill >= times[0]), default=float("inf"))
+    # sent_at is perf_counter and kills are monotonic: the same clock on Linux. A request written just
+    # before the kill may be accepted just after it: that, too, is "accepted but not recorded".
+    closeness = {text: min((kill - times[0] for kill in kills if kill >= times[0] - IN_FLIGHT_SECONDS),
+                           default=float("inf"), key=abs)
                  for text, times in twice.items()}
     print(f"\n{KILLS} kills, {len(sent)} messages, all answered; answered twice: {len(twice)}"
-          f"{', first copy before the kill by ' if twice else ''}"
+          f"{', first copy accepted this long before the kill (negative: after it, in flight): ' if twice else ''}"
           f"{', '.join(f'{seconds * 1000:.0f} ms' for seconds in closeness.values())}")
     assert all(len(times) <= 2 for times in twice.values())
-    assert all(seconds <= WINDOW_SECONDS for seconds in closeness.values()), closeness
+    assert all(-IN_FLIGHT_SECONDS <= seconds <= WINDOW_SECONDS for seconds in closeness.values()), (
+        closeness, {text: [round(moment - kills[0], 3) for moment in times] for text, times in twice.items()},
+        [round(moment - kills[0], 3) for moment in kills], [round(moment - kills[0], 3) for moment in starts])
     errors = [line for line in log.read_text(errors="replace").splitlines() if re.search(r"\b(ERROR|CRITICAL)\b", line)]
     assert errors == []

@@ -46,8 +46,9 @@ Dispatch = Callable[[Context], Awaitable[Replies]]
 
 class Conversation:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock,
-                 router: Router, services: Services) -> None:
+                 router: Router, services: Services, owner: int | None = None) -> None:
         self.sessions = sessions
+        self.owner = owner  # this process's number, on the answers it sends (outbox/owner.py)
         self.settings = settings
         self.clock = clock
         self.router = router
@@ -186,7 +187,7 @@ class Conversation:
                 return Answer(replies, screen=resident.screen_message)
             key = reply_key(incoming.channel, str(incoming.event_id))
             reply_id = await keep_reply(session, resident_id=resident.id, channel=incoming.channel, key=key,
-                                        payload=stored(replies), now=now, lease=REPLY_LEASE)
+                                        payload=stored(replies), now=now, lease=REPLY_LEASE, owner=self.owner)
             return Answer(replies, reply_id, resident.screen_message, key)
 
     async def _first_time(self, session: AsyncSession, incoming: Incoming) -> bool:

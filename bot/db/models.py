@@ -391,6 +391,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(10))  # pending, sending, sent, failed, dropped, cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime]
+    # The process sending it while "sending" (see outbox/owner.py), so that a crash's messages go out at once.
+    claimed_by: Mapped[int | None]
     last_error: Mapped[str] = mapped_column(String(300), default="")
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

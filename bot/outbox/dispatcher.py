@@ -3,9 +3,10 @@
 Each message is claimed (pending → sending) by a conditional update, so two dispatchers never
 take the same row; rendered in a short transaction; sent with no transaction open (SQLite has
 one connection, which the conversations need meanwhile); and marked sent at once. A message
-whose send was cut off by a hard kill stays "sending" until its lease runs out, and is then
-sent again: a resident may get that one message twice, but never loses it. Matrix even drops
-that second copy itself, because its transaction id is the outbox id.
+whose send was cut off by a hard kill is sent again (at the restart, or as soon as another process
+sees that the sending one is gone, see outbox/owner.py; at the latest when its lease runs out): a
+resident may get that one message twice, but never loses it. Matrix even drops that second copy
+itself, because its transaction ids are made of the message's unique key.
 """
 
 from __future__ import annotations
@@ -131,8 +132,9 @@ class DispatchReport:
 class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock,
                  renderers: dict[str, Renderer], *, batch: int = 500, concurrency: int = 32,
-                 on_blocked: Callable[[str, str], Awaitable[None]] | None = None) -> None:
+                 on_blocked: Callable[[str, str], Awaitable[None]] | None = None, owner: int | None = None) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
+        self.owner = owner  # this process's number (outbox/owner.py)
         self.renderers = renderers
         self.senders: dict[str, Sender] = {}
         self.only_user: dict[str, str] = {}  # channel → the one account this process can reach there
@@ -193,14 +195,6 @@ class Dispatcher:
         except TimeoutError:
             log.warning("outbox messages still in flight at shutdown; they are sent again after a restart")
 
-    async def recover(self) -> int:
-        """After a restart of the only process (SQLite): what a crash left "sending" is sent again at once,
-        instead of after its lease. Returns how many messages that are."""
-        async with self.sessions() as session, session.begin():
-            result = await session.execute(update(OutboxMessage).where(OutboxMessage.status == SENDING)
-                                           .values(status=PENDING, next_attempt_at=self.clock.now()))
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
     async def _claim(self, busy: set[int] | None = None) -> list[Claim]:
         """Due messages, at most one per resident and none for a resident with one in flight."""
         now = self.clock.now()
@@ -210,7 +204,7 @@ class Dispatcher:
         async with self.sessions() as session, session.begin():
             await session.execute(  # leases of a crashed run have run out: those are sent again
                 update(OutboxMessage).where(OutboxMessage.status == SENDING, OutboxMessage.next_attempt_at <= now)
-                .values(status=PENDING))
+                .values(status=PENDING, claimed_by=None))
             if not self.senders or self._closing:
                 return []
             query = (
@@ -240,7 +234,7 @@ class Dispatcher:
             claimed = set((await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(chosen), OutboxMessage.status == PENDING)
-                .values(status=SENDING, attempts=OutboxMessage.attempts + 1,
+                .values(status=SENDING, attempts=OutboxMessage.attempts + 1, claimed_by=self.owner,
                         next_attempt_at=now + dt.timedelta(seconds=self.settings.outbox_lease_seconds))
                 .returning(OutboxMessage.id)
             )).scalars().all())

@@ -58,11 +58,11 @@ async def reasons(session: AsyncSession, status: str) -> list[tuple[str, str, in
 
 
 async def keep_reply(session: AsyncSession, *, resident_id: int, channel: str, key: str, payload: dict[str, Any],
-                     now: dt.datetime, lease: dt.timedelta) -> int:
+                     now: dt.datetime, lease: dt.timedelta, owner: int | None = None) -> int:
     """The answer to a message, claimed at once by the process that sends it live (see conversation/durable)."""
     row = OutboxMessage(resident_id=resident_id, channel=channel, kind="reply", payload=payload, due_at=now,
                         idempotency_key=key[:200], status=SENDING, attempts=1, next_attempt_at=now + lease,
-                        last_error="", created_at=now)
+                        last_error="", created_at=now, claimed_by=owner)
     session.add(row)
     await session.flush()
     return row.id
@@ -75,6 +75,7 @@ async def mark_delivered(session: AsyncSession, message_id: int, values: dict[st
     if delete:
         await session.execute(sql_delete(OutboxMessage).where(OutboxMessage.id == message_id))
     else:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                              .values(**values, claimed_by=None))
     if screen is not None and resident_id is not None:
         await session.execute(update(Resident).where(Resident.id == resident_id).values(screen_message=screen))

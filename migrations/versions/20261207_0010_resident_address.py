@@ -1,4 +1,5 @@
-"""Residents: the chat they last wrote from and the newest message they have from the bot
+"""Residents: the chat they last wrote from and the newest message they have from the bot;
+outbox: the process sending a message
 
 Revision ID: 0010
 Revises: 0009
@@ -22,9 +23,13 @@ def upgrade() -> None:
     with op.batch_alter_table("residents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("screen_message", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_by", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
     with op.batch_alter_table("residents", schema=None) as batch_op:
         batch_op.drop_column("screen_message")
         batch_op.drop_column("address")
