@@ -3,8 +3,8 @@
 The answer to a message is written (as an outbox row of kind `reply`) in the same transaction
 that records the message as handled: either both are there, or neither and the message comes
 again. The channel then sends it at once and deletes the row; what a crash left unsent, the
-outbox dispatcher sends after a restart (at once on SQLite, where one process runs; after the
-lease on PostgreSQL, where another process may still be sending it). A sent reply is not kept.
+outbox dispatcher sends as soon as the crashed process is known to be gone (outbox/owner.py).
+A sent reply is not kept.
 
 Replies are stored as they were made, already in the resident's language: sending them later
 must say exactly what the resident would have read then.
