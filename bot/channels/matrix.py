@@ -65,6 +65,10 @@ CHANNEL = "matrix"
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF_SECONDS = 30.0
+# How long an outbox message waits for the channel's first sync of a run (`send_proactive`) before it counts as
+# a failed attempt: longer than a start takes (log in with the stored device, one sync), shorter than the
+# dispatcher waits for messages in flight at shutdown.
+STARTING_WAIT_SECONDS = 10.0
 TIMELINE_LIMIT = 50  # events per room and sync; more are read back from the room's history (`_missed`)
 SYNC_FILTER = {"room": {"timeline": {"limit": TIMELINE_LIMIT}}}
 GEO_URI = re.compile(r"^geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
@@ -134,6 +138,7 @@ class MatrixChannel:
         self.outbox: asyncio.Queue[tuple[MatrixRoom, str, Answer]] = asyncio.Queue()  # answers, in order
         self.serving_since_ms = 0
         self.rooms_known = False  # set after the first full sync of this run: before, every room looks unknown
+        self._started = asyncio.Event()  # set with rooms_known, and when the run ends (nobody waits for it then)
         # For choosing a resident's direct chat (see `direct_room`); in memory, for this run only.
         self.activity: dict[str, int] = {}  # room → the latest server timestamp seen in a sync
         self.left: set[str] = set()  # rooms the bot left or was removed from: nio keeps them as they were
@@ -198,10 +203,12 @@ class MatrixChannel:
                     break
                 await self._after_sync(response, handle_messages=True, since=token)
                 self.rooms_known = True
+                self._started.set()
                 token = response.next_batch
                 self._save(self._token_file, token)  # only now: a crash above re-delivers, never skips
             await self._drain()
         finally:
+            self._started.set()
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
@@ -415,7 +422,15 @@ class MatrixChannel:
         is still to get it, and being in no direct chat at the moment does not say they refused the bot. The
         transaction ids come from the outbox key and each reply's place in the message (`first`: the place
         of the first of `replies`), so a message sent again after a crash is dropped by the homeserver as a
-        duplicate."""
+        duplicate.
+
+        The dispatcher's first turn comes before the channel's first sync: the message waits for it here
+        rather than going back as "retry", which would spend one of its attempts on every start. After a series
+        of quick restarts (a crash loop) an answer cut off by the first one would reach its last attempt and be
+        given up unsent (tests/test_matrix_kill.py)."""
+        if not self.rooms_known:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._started.wait(), STARTING_WAIT_SECONDS)
         if not self.rooms_known:
             return Delivery("retry", 2.0, "the Matrix channel is still starting")
         rooms = (room for room_id, room in self.client.rooms.items() if room_id not in self.left)
