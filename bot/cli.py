@@ -10,7 +10,6 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -20,6 +19,7 @@ from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.config import ConfigError, Settings, load_settings
 from bot.content.importer import ContentError, import_folder
+from bot.conversation.channel import Channel
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Offer
@@ -189,10 +189,6 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
             scheduler.shutdown(wait=False)
         await app.close()
     return 0
-
-
-class Channel(Protocol):
-    async def run(self, stop: asyncio.Event) -> None: ...
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.conversation.channel import Delivery
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Reply, parse_text
 from bot.files import private_dir, write_private
-from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "console"
 PULSE_SECONDS = 2

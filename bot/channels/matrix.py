@@ -55,11 +55,11 @@ from nio import (
 from bot import logs
 from bot.channels.matrix_render import render
 from bot.config import Settings
+from bot.conversation.channel import Delivery
 from bot.conversation.core import Conversation
 from bot.conversation.durable import Answer
 from bot.conversation.messages import Attachment, Incoming, Reply, parse_text
 from bot.files import private_dir, write_private
-from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "matrix"
 log = logging.getLogger(__name__)

@@ -28,10 +28,10 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from bot.channels.telegram_intake import Intake, Poller, serve, webhook_app
 from bot.channels.telegram_render import Keyboard, TelegramMessage, render
 from bot.config import Settings
+from bot.conversation.channel import Delivery
 from bot.conversation.core import Conversation
 from bot.conversation.messages import Incoming, Reply, parse_text
 from bot.i18n import Translator
-from bot.outbox.dispatcher import Delivery
 
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)

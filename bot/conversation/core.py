@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.channel import Delivery
 from bot.conversation.context import Context, StalePayload, isolate_direction
 from bot.conversation.durable import REPLY_LEASE, Answer, reply_key, stored
 from bot.conversation.fair_use import NOTICE, FairUse, Verdict
@@ -32,7 +33,7 @@ from bot.db.dialect import dialect_insert
 from bot.db.models import ConversationState, OutboxMessage, ProcessedEvent, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
-from bot.outbox.dispatcher import Delivery, settled
+from bot.outbox.dispatcher import settled
 from bot.outbox.store import SENT, keep_reply, mark_delivered
 
 log = logging.getLogger(__name__)

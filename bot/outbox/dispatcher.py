@@ -17,13 +17,14 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation.channel import Delivery, Sender
 from bot.conversation.context import isolate_direction
 from bot.conversation.durable import REPLY, restored
 from bot.conversation.messages import Reply
@@ -34,21 +35,6 @@ from bot.outbox.store import DROPPED, FAILED, PENDING, SENDING, SENT, mark_deliv
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 PER_CHAT_SPACING = dt.timedelta(seconds=1)  # Telegram allows about one message a second per chat
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What a channel made of one send: "sent", "blocked", "retry" (after seconds) or "failed".
-
-    `sent_replies`: how many of the replies went out before it stopped (they are not sent again);
-    `screen`: the channel's id of the newest message the resident now has from the bot, where it keeps one.
-    """
-
-    outcome: str
-    retry_after: float = 0.0
-    error: str = ""
-    sent_replies: int = 0
-    screen: str | None = None
 
 
 def settled(delivery: Delivery, attempts: int, payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -104,13 +90,6 @@ class Claim:
     key: str  # unique and stable: channels with idempotent sending derive their transaction ids from it
 
 
-class Sender(Protocol):
-    """A channel's way to send one outbox message: to `user_id`, with the message's unique `key`, into the
-    chat the resident last wrote from (`address`, where a channel has several); `first` is the place of
-    the first of `replies` in the message (when its first replies were sent before)."""
-
-    def __call__(self, user_id: str, key: str, replies: list[Reply], address: str | None, first: int = 0, /
-                 ) -> Awaitable[Delivery]: ...
 Renderer = Callable[[Notice], Awaitable[list[Reply] | str]]  # replies, or why the message is dropped
 
 
