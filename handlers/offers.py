@@ -61,6 +61,10 @@ def register(router: Router) -> None:
         raise StalePayload(":".join((FLOW, *parts)))
 
     async def on_location(ctx: Context, latitude: float, longitude: float) -> Replies:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also NaN; a Matrix geo URI is free text
+            unsupported = router.unsupported
+            assert unsupported is not None
+            return await unsupported(ctx)  # no place on Earth: not read, as a picture is not
         catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
         state = ctx.states.get(FLOW)
         # About 100 m precision is enough to sort by distance and keeps less of where someone is.

@@ -38,6 +38,7 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     Event,
+    LocalProtocolError,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
@@ -322,20 +323,34 @@ class MatrixChannel:
                                   command_prefixes=("/", "!"))
             return dataclasses.replace(incoming, private=private, event_id=event.event_id, address=base["address"])
         msgtype = content.get("msgtype", "")
-        if msgtype == "m.location" and (match := GEO_URI.match(content.get("geo_uri", ""))):
+        geo_uri = content.get("geo_uri")  # free text of the sender's client, or not even text
+        if msgtype == "m.location" and isinstance(geo_uri, str) and (match := GEO_URI.match(geo_uri)):
             return Incoming(**base, location=(float(match[1]), float(match[2])))
         return Incoming(**base, unsupported=MEDIA_TYPES.get(msgtype, "other"))
 
     def _mentioned(self, content: dict[str, Any]) -> bool:
         user_id = self.client.user_id
-        mentions = content.get("m.mentions", {}).get("user_ids", [])
+        mentions = content.get("m.mentions")
+        user_ids = mentions.get("user_ids") if isinstance(mentions, dict) else None
+        if isinstance(user_ids, list) and user_id in user_ids:
+            return True
         body = str(content.get("body", ""))
-        return user_id in mentions or user_id in body or user_id.split(":")[0].lstrip("@") in body.lower()
+        return user_id in body or user_id.split(":")[0].lstrip("@") in body.lower()
 
     async def _on_message(self, room: MatrixRoom, event: RoomMessage | MegolmEvent) -> None:
         if isinstance(event, MegolmEvent):
-            await self.client.request_room_key(event)
-        incoming = self.to_incoming(room, event)
+            with contextlib.suppress(LocalProtocolError):  # asked already, for an earlier message of the session
+                await self.client.request_room_key(event)
+        try:
+            incoming = self.to_incoming(room, event)
+        except Exception:
+            # An event this code cannot read must not stop the channel: after a restart the same sync would
+            # bring it again. It is answered as something the bot cannot read.
+            log.exception("could not read a message")
+            if not is_direct_with(room, event.sender):
+                return
+            incoming = Incoming(CHANNEL, event.sender, unsupported="other", event_id=event.event_id,
+                                address=room.room_id)
         if incoming is None:
             return
         answer = await self.conversation.answer(incoming)
