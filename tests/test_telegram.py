@@ -326,3 +326,27 @@ def test_quartiersbot_run_serves_the_bot_api_on_a_port(database: Database, tmp_p
 
 def _plain(url: str) -> str:
     return url.replace("+aiosqlite", "").replace("+asyncpg", "")
+
+
+async def test_a_press_that_leads_to_the_screen_shown_edits_nothing(emulator: BotApiEmulator, bot: Running) -> None:
+    """Telegram refuses to edit a message into what it already is ("message is not modified"): the bot does not
+    ask, neither for a button that leads to the screen it is on nor for the second tap of a double tap."""
+    user = resident()
+    emulator.send_text(user, "/start", language_code="en")
+    _, menu = await replies(emulator, user, 2)
+    # A double tap: both presses carry the menu as it was, and the first one's edit comes before the second.
+    taps = [emulator.press_button(user, menu.message_id, "offers:home", language_code="en") for _ in range(2)]
+    emulator.send_text(user, "/help", language_code="en")  # a chat's updates are answered in order
+    await replies(emulator, user, 3)
+    topics = emulator.messages(user)[1]
+    assert "Choose a topic" in topics.text and topics.edits == 1
+    # A button that leads to the screen it is on, pressed on a message this process never edited.
+    emulator.send_text(user, "/menu", language_code="en")
+    fresh = (await replies(emulator, user, 4))[-1]
+    again = emulator.press_button(user, fresh.message_id, "menu", language_code="en")
+    emulator.send_text(user, "/help", language_code="en")
+    await replies(emulator, user, 5)
+    assert emulator.messages(user)[3].edits == 0
+    await emulator.wait_until(lambda: {tap["callback_query"]["id"] for tap in [*taps, again]}
+                              <= set(emulator.answered_callbacks))
+    assert emulator.errors == []

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
 from telegram import BotCommand, CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
@@ -26,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
 from bot.channels.telegram_intake import Intake, Poller, serve, webhook_app
-from bot.channels.telegram_render import Keyboard, TelegramMessage, render
+from bot.channels.telegram_render import Keyboard, TelegramMessage, render, shows
 from bot.config import Settings
 from bot.conversation.channel import Delivery
 from bot.conversation.core import Conversation
@@ -50,6 +51,7 @@ MAX_CAPTION_LENGTH = 1024
 SEND_PATIENCE_SECONDS = 90  # how long one reply is retried through flood limits, network trouble or 5xx answers
 SHUTDOWN_GRACE_SECONDS = 10  # for updates in hand at a stop
 CALLBACK_PATIENCE_SECONDS = 10  # a button press's spinner runs about 15 s; an acknowledgement after that is useless
+EDITS_REMEMBERED = 10_000  # messages whose edited screen this process keeps in mind (see TelegramChannel._edited)
 BACKOFF = wait_exponential(multiplier=0.2, max=10)
 # Each 429 reaches the request that got it and is retried there (see paced_limiter); the limiter's
 # own report of it, with a traceback, would only be noise.
@@ -124,6 +126,9 @@ class TelegramChannel:
         self.settings = settings
         self._background: set[asyncio.Task[None]] = set()  # acknowledgements retried while the press is handled
         self._processing: set[asyncio.Task[None]] = set()
+        # What this process last edited each message into: a second tap's update still carries the message as
+        # it was before the first tap's edit (a chat's updates are handled one after the other).
+        self._edited: LRUCache[tuple[int, int], TelegramMessage] = LRUCache(maxsize=EDITS_REMEMBERED)
         self.intake = Intake()
         builder = (
             ApplicationBuilder()
@@ -247,7 +252,7 @@ class TelegramChannel:
         pressed = query.message if query is not None else None
         # Only a text message can become the next screen: a button under a calendar file or "my data" (a
         # document) leads to a new message.
-        editable = pressed.message_id if pressed is not None and getattr(pressed, "text", None) is not None else None
+        editable = pressed if isinstance(pressed, Message) and pressed.text is not None else None
         delivery = await self._send_all(update.effective_chat.id, answer.replies, pressed=editable,
                                         newest=answer.screen, patient=True)
         if delivery.outcome not in ("sent", "blocked"):
@@ -274,7 +279,7 @@ class TelegramChannel:
         except TelegramError as error:
             log.info("gave up acknowledging a button press (%s)", type(error).__name__)
 
-    async def _send_all(self, chat_id: int, replies: list[Reply], *, pressed: int | None = None,
+    async def _send_all(self, chat_id: int, replies: list[Reply], *, pressed: Message | None = None,
                         newest: str | None = None, patient: bool) -> Delivery:
         """Send replies in order; the first replaces the pressed message where that is the screen the resident
         sees. `patient`: retry each call through flood limits and network trouble (a live answer); otherwise
@@ -288,7 +293,7 @@ class TelegramChannel:
                     continue
                 messages = render(reply)
                 editable = (index == 0 and pressed is not None and len(messages) == 1
-                            and (reply.edit or newest == str(pressed)))
+                            and (reply.edit or newest == str(pressed.message_id)))
                 for message in messages:
                     if editable and pressed is not None and await self._edit(chat_id, pressed, message, patient):
                         editable = False
@@ -322,19 +327,26 @@ class TelegramChannel:
         retries, in the database. A private chat has the resident's own id, so `address` is not needed."""
         return await self._send_all(int(user_id), replies, patient=False)
 
-    async def _edit(self, chat_id: int, message_id: int, message: TelegramMessage, patient: bool) -> bool:
+    async def _edit(self, chat_id: int, pressed: Message, message: TelegramMessage, patient: bool) -> bool:
         """Replace the pressed message; False when it cannot be (then a new message is sent)."""
+        key = (chat_id, pressed.message_id)
+        markup = pressed.reply_markup.to_dict() if pressed.reply_markup is not None else None
+        edited = self._edited.get(key)
+        if edited == message or (edited is None and shows(pressed.text or "", markup, message)):
+            return True  # a press that leads to the screen it was pressed on: Telegram would refuse the edit
         try:
             await self._attempt(patient, lambda: self._call("editMessageText", chat_id=chat_id,
-                                                            message_id=message_id, text=message.html,
+                                                            message_id=pressed.message_id, text=message.html,
                                                             reply_markup=message.keyboard))
         except BadRequest as error:
             # "Not modified": the screen already is what the resident should see, e.g. when the first try of
             # this very edit went through but its answer was lost on the way back.
             if "not modified" in str(error).lower():
+                self._edited[key] = message
                 return True
             log.info("could not edit a message (%s); sending a new one", error)
             return False
+        self._edited[key] = message
         return True
 
     async def _attempt(self, patient: bool, make_call: Callable[[], Awaitable[Result]]) -> Result:

@@ -7,7 +7,10 @@ first and escaped afterwards; the keyboard goes with the last part, where the re
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.conversation.messages import Reply
 
@@ -70,3 +73,24 @@ def split_text(text: str, limit: int) -> list[str]:
     if remaining.strip():
         parts.append(remaining)
     return parts
+
+
+TAG = re.compile(r"<[^>]*>")
+BUTTON_FIELDS = ("text", "callback_data", "url")
+
+
+def shows(text: str, keyboard: dict[str, Any] | None, message: TelegramMessage) -> bool:
+    """Whether a sent message (its text as Telegram keeps it, and its keyboard) already is `message`.
+
+    Telegram refuses to edit a message into what it already is ("message is not modified"), as when a
+    button leads to the very screen it was pressed on. Formatting is left out: one screen always renders
+    the same way, so the same text and buttons are the same screen.
+    """
+    if html.unescape(TAG.sub("", message.html)).strip() != text.strip():
+        return False
+    return _buttons(keyboard) == _buttons(message.keyboard)
+
+
+def _buttons(keyboard: Mapping[str, Any] | None) -> list[list[tuple[Any, ...]]]:
+    rows = (keyboard or {}).get("inline_keyboard") or []
+    return [[tuple(button.get(field) for field in BUTTON_FIELDS) for button in row] for row in rows]
