@@ -12,6 +12,7 @@ from bot.app import App
 from bot.clock import FixedClock
 from bot.content.importer import read_folder
 from bot.db.models import ConversationState, Resident, UnmetSearch
+from bot.offers.catalog import OfferCatalog
 from bot.offers.unmet import PERSONAL_TEXT, looks_personal
 from tests.conftest import BERLIN, HORST, Chat
 
@@ -108,7 +109,7 @@ async def test_my_language_filter_uses_the_residents_language(app: App) -> None:
     await chat.tap("offers:f:my_language")
     await chat.say("Beratung")
     async with app.sessions() as session:
-        catalog = await app.conversation.services.offers.get(session, app.settings.quarter)
+        catalog = await app.conversation.services.get(OfferCatalog).get(session, app.settings.quarter)
     shown = [p.removeprefix("offers:o:") for p in chat.payloads if p.startswith("offers:o:")]
     assert shown, chat.text
     assert all("ar" in catalog.by_key[key].languages for key in shown)
