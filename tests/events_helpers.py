@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
-from bot.db.models import Event
 from bot.events.importer import entry_of, upsert_event
+from bot.events.models import Event
 from bot.events.schema import EventEntry
 from tests.conftest import BERLIN
 from tests.telegram_emulator import BotApiEmulator

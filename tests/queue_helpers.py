@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.app import App, create_app
 from bot.clock import FixedClock
-from bot.db.models import OutboxMessage
-from bot.db.queue_models import QueueSession, QueueTicket
+from bot.outbox.models import OutboxMessage
 from bot.queue.importer import upsert_consultations
+from bot.queue.models import QueueSession, QueueTicket
 from bot.queue.schema import SprechstundenFile
 from tests.conftest import Database, settings_for
 
@@ -49,7 +49,7 @@ def staff_of(app: App) -> str:
 
 async def tickets(app: App) -> list[QueueTicket]:
     """Every ticket of this app's quarter, in order."""
-    from bot.db.queue_models import Consultation
+    from bot.queue.models import Consultation
     async with app.sessions() as session:
         return list(await session.scalars(
             select(QueueTicket).join(QueueSession, QueueSession.id == QueueTicket.session_id)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 
 from bot.app import App
-from bot.db.models import Resident, Survey, SurveyResponse
+from bot.db.models import Resident
+from bot.surveys.models import Survey, SurveyResponse
 from tests.conftest import Chat
 
 SURVEY = "bedarfsabfrage"

@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 
 from bot.app import App, create_app
 from bot.clock import FixedClock
-from bot.db.models import Event, EventRegistration, EventReminder, OutboxMessage, Resident
+from bot.db.models import Resident
 from bot.events.importer import upsert_event
+from bot.events.models import Event, EventRegistration, EventReminder
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import OFFSETS, set_reminder
 from bot.events.schema import EventEntry
 from bot.events.store import AHEAD, Booking, booking, occurrence_of
+from bot.outbox.models import OutboxMessage
 from tests.conftest import BERLIN, Chat, Database, settings_for
 from tests.events_helpers import berlin, make_event
 

@@ -69,7 +69,7 @@ async def test_add_list_update_cancel_and_the_outbox(database: Database, tmp_pat
 async def event_id_of(app: object, quarter: str, key: str) -> int:
     from sqlalchemy import select
 
-    from bot.db.models import Event
+    from bot.events.models import Event
     async with app.sessions() as session:  # type: ignore[attr-defined]
         found = await session.scalar(select(Event.id).where(Event.quarter == quarter, Event.key == key))
     assert found is not None

@@ -48,7 +48,8 @@ from bot.clock import FixedClock
 from bot.conversation.durable import reply_key
 from bot.conversation.messages import Incoming
 from bot.db.engine import create_engine_for_url
-from bot.db.models import OutboxMessage, ProcessedEvent
+from bot.db.models import ProcessedEvent
+from bot.outbox.models import OutboxMessage
 from tests.conftest import TUESDAY_MORNING, Chat, Database
 from tests.matrix_resident import MatrixResident
 from tests.synapse import Synapse

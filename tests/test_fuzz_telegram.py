@@ -48,7 +48,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.conversation.durable import reply_key
 from bot.db.engine import create_engine_for_url
-from bot.db.models import OutboxMessage, ProcessedEvent
+from bot.db.models import ProcessedEvent
+from bot.outbox.models import OutboxMessage
 from tests.conftest import TUESDAY_MORNING, Database, settings_for
 from tests.telegram_emulator import NOT_MODIFIED, ApiError, BotApiEmulator, utf16_len
 

@@ -32,7 +32,8 @@ from nio import EncryptionError, Event, MegolmEvent, MessageDirection, RoomMessa
 from sqlalchemy import select
 
 from bot.channels.matrix import CHANNEL as MATRIX
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
 from tests.conftest import Database
 from tests.matrix_resident import MatrixResident
 from tests.synapse import Synapse

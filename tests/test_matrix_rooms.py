@@ -38,7 +38,8 @@ from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.matrix import MatrixChannel, direct_room, is_direct_with
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import PENDING, SENT
 from tests.conftest import Chat, Database
 from tests.events_helpers import berlin, make_event

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import FixedClock
 from bot.content.importer import read_folder
-from bot.db.models import ConversationState, Resident, UnmetSearch
+from bot.db.models import ConversationState, Resident
 from bot.offers.catalog import OfferCatalog
+from bot.offers.models import UnmetSearch
 from bot.offers.unmet import PERSONAL_TEXT, looks_personal
 from tests.conftest import BERLIN, HORST, Chat
 

@@ -21,9 +21,11 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FixedClock, SystemClock
-from bot.db.models import Event, OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.events.models import Event
 from bot.events.reminders import REMINDER, reminder_key
 from bot.events.store import occurrences
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import enqueue
 from tests.conftest import BERLIN, ROOT, Chat, Database
 from tests.events_helpers import make_event

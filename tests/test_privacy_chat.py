@@ -28,22 +28,16 @@ from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.clock import FixedClock
 from bot.db.base import Base
-from bot.db.models import (
-    Event,
-    EventRegistration,
-    OutboxMessage,
-    Resident,
-    SurveyAnswer,
-    SurveyResponse,
-    SurveySignup,
-    TopicSubscription,
-)
-from bot.db.queue_models import CANCELLED
+from bot.db.models import Resident
 from bot.events.changes import TOPIC_CONSENT_VERSION
+from bot.events.models import Event, EventRegistration, TopicSubscription
 from bot.events.seats import REGISTERED, SEAT_FREE, WAITING
 from bot.i18n import Translator
+from bot.outbox.models import OutboxMessage
+from bot.queue.models import CANCELLED
 from bot.surveys.definition import SurveyFile
 from bot.surveys.importer import upsert_survey
+from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
 from tests.conftest import BERLIN, HORST, TUESDAY_MORNING, Chat, Database, settings_for
 from tests.events_helpers import make_event
 from tests.matrix_resident import MatrixResident

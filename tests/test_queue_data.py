@@ -14,7 +14,7 @@ import yaml
 
 from bot.clock import FixedClock
 from bot.content.importer import ContentError, read_folder
-from bot.db.queue_models import NO_SHOW, SERVED
+from bot.queue.models import NO_SHOW, SERVED
 from bot.queue.notify import TURN
 from bot.queue.upkeep import remove_links
 from tests.conftest import HORST, Chat, Database

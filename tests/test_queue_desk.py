@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from bot.clock import FixedClock
-from bot.db.queue_models import CALLED, NO_SHOW, SERVED, UNSERVED, WAITING
+from bot.queue.models import CALLED, NO_SHOW, SERVED, UNSERVED, WAITING
 from bot.queue.notify import CLOSED, TURN
 from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.upkeep import run_upkeep

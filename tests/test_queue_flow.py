@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.engine import create_engine_for_url
-from bot.db.queue_models import CANCELLED, WAITING, QueueSession
 from bot.i18n import Translator
+from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
 from tests.conftest import BERLIN, Chat, Database, settings_for
 from tests.events_helpers import berlin

@@ -16,18 +16,13 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.db.models import (
-    ConversationState,
-    EventRegistration,
-    EventReminder,
-    OutboxMessage,
-    ProcessedEvent,
-    Resident,
-    SurveyResponse,
-    UnmetSearch,
-)
+from bot.db.models import ConversationState, ProcessedEvent, Resident
+from bot.events.models import EventRegistration, EventReminder
+from bot.offers.models import UnmetSearch
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENT, enqueue
 from bot.privacy.retention import prune
+from bot.surveys.models import SurveyResponse
 from tests.conftest import ROOT, TUESDAY_MORNING, Chat
 from tests.events_helpers import make_event
 

@@ -26,8 +26,9 @@ from sqlalchemy import select, text
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.db.models import ConversationState, Resident, Survey, SurveyParticipation, SurveyResponse, SurveySignup
+from bot.db.models import ConversationState, Resident
 from bot.privacy.retention import shuffle_survey_storage
+from bot.surveys.models import Survey, SurveyParticipation, SurveyResponse, SurveySignup
 from tests.conftest import BERLIN, Chat
 from tests.survey_helpers import SURVEY, completed_responses, current_question
 

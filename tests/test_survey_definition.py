@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.content.importer import ContentError, import_folder, read_folder
-from bot.db.models import Survey, SurveyResponse
 from bot.languages import LANGUAGE_CODES
 from bot.surveys.definition import SurveyFile
+from bot.surveys.models import Survey, SurveyResponse
 from bot.surveys.progress import ANSWERED, Answer, shown_questions
 from tests.conftest import HORST, Chat, Database, settings_for
 from tests.survey_helpers import stored_answers

@@ -15,7 +15,8 @@ from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
-from bot.db.models import ConversationState, Resident, SurveyAnswer, SurveyResponse, SurveySignup
+from bot.db.models import ConversationState, Resident
+from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
 from tests.conftest import HORST, Chat, Database, settings_for
 from tests.survey_helpers import number_of, stored_answers, stored_response
 

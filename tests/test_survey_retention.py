@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.db.models import SurveyAnswer, SurveySignup
+from bot.surveys.models import SurveyAnswer, SurveySignup
 from bot.surveys.retention import prune_expired
 from tests.conftest import Chat
 from tests.survey_helpers import answer_survey, stored_response

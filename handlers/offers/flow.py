@@ -23,8 +23,8 @@ from bot.offers.catalog import OfferCatalog, OfferView, QuarterCatalog
 from bot.offers.distance import metres_between
 from bot.offers.hours import State, status_at
 from bot.offers.unmet import record_unmet
-from handlers.offer_card import offer_card
-from handlers.offer_filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
+from handlers.offers.card import offer_card
+from handlers.offers.filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
 
 FLOW = "offers"
 RESULTS_PER_PAGE = 6

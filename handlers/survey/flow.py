@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router, ScreenHandler
-from bot.db.models import SurveyResponse
 from bot.i18n import N_
 from bot.surveys.definition import SCALE, YES_NO, Question
+from bot.surveys.models import SurveyResponse
 from bot.surveys.progress import (
     ANSWERED,
     PICKING,
@@ -49,8 +49,8 @@ from bot.surveys.store import (
     remove_answers,
     start_response,
 )
-from handlers import survey_signup
-from handlers.survey_question import FLOW, check_typed, question_screen, text_of
+from handlers.survey import signup as survey_signup
+from handlers.survey.question import FLOW, check_typed, question_screen, text_of
 
 
 @dataclass
