@@ -28,8 +28,8 @@ from bot.conversation.messages import Incoming, Reply, parse_text
 from bot.db.engine import create_engine_for_url, session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Resident
-from tests.synapse import Synapse
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.synapse import Synapse
+from tests.support.telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 HORST = ROOT / "content" / "horst"

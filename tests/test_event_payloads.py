@@ -24,7 +24,7 @@ from bot.events.schema import EventEntry
 from bot.events.store import AHEAD, Booking, booking, occurrence_of
 from bot.outbox.models import OutboxMessage
 from tests.conftest import BERLIN, Chat, Database, settings_for
-from tests.events_helpers import berlin, make_event
+from tests.support.events import berlin, make_event
 
 NOW = "2026-12-01T08:00"  # a Tuesday
 SERIES = {"frequency": "weekly", "until": "2027-12-31"}  # Tuesdays 18:00, from 17 November 2026

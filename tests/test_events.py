@@ -21,8 +21,8 @@ from bot.events.occurrences import occurrences_between, reminder_due
 from bot.events.store import occurrence_of
 from bot.outbox.models import OutboxMessage
 from tests.conftest import BERLIN, Chat
-from tests.events_helpers import berlin, make_event, telegram_outbox, upsert_event_change
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.events import berlin, make_event, telegram_outbox, upsert_event_change
+from tests.support.telegram_emulator import BotApiEmulator
 
 
 def telegram_resident(app: App, emulator: BotApiEmulator, language: str = "en") -> Chat:

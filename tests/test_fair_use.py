@@ -25,7 +25,7 @@ from bot.clock import FixedClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.conversation.fair_use import FairUse, Verdict
 from tests.conftest import TUESDAY_MORNING, Chat, Database, settings_for
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.telegram_emulator import BotApiEmulator
 from tests.test_telegram import Running, resident
 
 NOTICE = "You are sending a lot of messages at once"

@@ -31,7 +31,7 @@ from bot.channels.matrix import MatrixChannel
 from bot.config import Settings
 from bot.files import private_dir
 from tests.conftest import BERLIN
-from tests.synapse import Synapse
+from tests.support.synapse import Synapse
 from tests.test_matrix import PASSWORD, new_bot_account
 
 PERMISSIVE_UMASK = 0o022

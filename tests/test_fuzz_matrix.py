@@ -51,8 +51,8 @@ from bot.db.engine import create_engine_for_url
 from bot.db.models import ProcessedEvent
 from bot.outbox.models import OutboxMessage
 from tests.conftest import TUESDAY_MORNING, Chat, Database
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
 from tests.test_fuzz_telegram import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text
 from tests.test_matrix import PASSWORD, matrix_settings, new_bot_account
 

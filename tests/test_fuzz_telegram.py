@@ -1,5 +1,5 @@
 """Fuzzing the Telegram channel: 10,000 generated updates of every kind through the unmodified channel, the real
-python-telegram-bot and real HTTP against the loopback Bot API (tests/telegram_emulator.py).
+python-telegram-bot and real HTTP against the loopback Bot API (tests/support/telegram_emulator.py).
 
 Hypothesis generates batches of updates shaped like Telegram's JSON: messages, edits, channel posts, button presses
 with real, mutated, crafted and unknown callback data, inline queries, chat members, polls, reactions, boosts,
@@ -51,7 +51,7 @@ from bot.db.engine import create_engine_for_url
 from bot.db.models import ProcessedEvent
 from bot.outbox.models import OutboxMessage
 from tests.conftest import TUESDAY_MORNING, Database, settings_for
-from tests.telegram_emulator import NOT_MODIFIED, ApiError, BotApiEmulator, utf16_len
+from tests.support.telegram_emulator import NOT_MODIFIED, ApiError, BotApiEmulator, utf16_len
 
 # The library warns of a type change when the bot reads a service message's auto-delete timer; not the bot's concern.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*message_auto_delete_time.*")]

@@ -33,9 +33,9 @@ from bot.conversation.context import Context
 from bot.conversation.router import Replies
 from bot.db.models import Resident
 from tests.conftest import ROOT, Chat, Database
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
+from tests.support.telegram_emulator import BotApiEmulator
 from tests.test_telegram import free_port, listening
 
 # A line of the bot's output starts a record with its time and level; traceback lines continue it.

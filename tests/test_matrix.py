@@ -23,10 +23,10 @@ from bot.channels.matrix import TIMELINE_LIMIT, MatrixChannel
 from bot.clock import FixedClock
 from bot.config import Settings
 from tests.conftest import Chat, Database, settings_for
-from tests.events_helpers import berlin, make_event
-from tests.matrix_resident import MatrixResident
-from tests.survey_helpers import stored_answers
-from tests.synapse import Synapse
+from tests.support.events import berlin, make_event
+from tests.support.matrix_resident import MatrixResident
+from tests.support.survey import stored_answers
+from tests.support.synapse import Synapse
 from tests.test_survey_flow import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]

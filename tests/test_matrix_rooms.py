@@ -42,9 +42,9 @@ from bot.db.models import Resident
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import PENDING, SENT
 from tests.conftest import Chat, Database
-from tests.events_helpers import berlin, make_event
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
+from tests.support.events import berlin, make_event
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
 from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account
 
 BOT_ID, RESIDENT_ID, OTHER_ID = "@quartiersbot:localhost", "@resident:localhost", "@other:localhost"

@@ -28,8 +28,8 @@ from bot.events.store import occurrences
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import enqueue
 from tests.conftest import BERLIN, ROOT, Chat, Database
-from tests.events_helpers import make_event
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.events import make_event
+from tests.support.telegram_emulator import BotApiEmulator
 
 RESIDENTS = 120
 RATE = 40

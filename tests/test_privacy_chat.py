@@ -39,12 +39,12 @@ from bot.surveys.definition import SurveyFile
 from bot.surveys.importer import upsert_survey
 from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
 from tests.conftest import BERLIN, HORST, TUESDAY_MORNING, Chat, Database, settings_for
-from tests.events_helpers import make_event
-from tests.matrix_resident import MatrixResident
-from tests.queue_helpers import queue_app, tickets
-from tests.survey_helpers import SURVEY, answer_survey, stored_response
-from tests.synapse import Synapse
-from tests.telegram_emulator import BotApiEmulator, SentMessage
+from tests.support.events import make_event
+from tests.support.matrix_resident import MatrixResident
+from tests.support.queue import queue_app, tickets
+from tests.support.survey import SURVEY, answer_survey, stored_response
+from tests.support.synapse import Synapse
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.test_queue_flow import take_number
 from tests.test_telegram import Running, bot, button, resident  # noqa: F401  (bot: a fixture)

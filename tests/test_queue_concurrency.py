@@ -11,7 +11,7 @@ from bot.clock import FixedClock
 from bot.conversation.messages import Incoming
 from bot.db.engine import create_engine_for_url
 from tests.conftest import Chat, Database, settings_for
-from tests.queue_helpers import queue_app, tickets
+from tests.support.queue import queue_app, tickets
 from tests.test_queue_flow import take_number
 
 PEOPLE = 50

@@ -18,8 +18,8 @@ from bot.queue.models import NO_SHOW, SERVED
 from bot.queue.notify import TURN
 from bot.queue.upkeep import remove_links
 from tests.conftest import HORST, Chat, Database
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, staff_of, tickets
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, staff_of, tickets
 from tests.test_queue_desk import button
 from tests.test_queue_flow import take_number
 

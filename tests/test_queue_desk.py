@@ -11,8 +11,8 @@ from bot.queue.notify import CLOSED, TURN
 from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.upkeep import run_upkeep
 from tests.conftest import Chat, Database
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, staff_of, tickets
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, staff_of, tickets
 from tests.test_queue_flow import take_number
 
 

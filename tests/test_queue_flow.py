@@ -14,8 +14,8 @@ from bot.i18n import Translator
 from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
 from tests.conftest import BERLIN, Chat, Database, settings_for
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, sprechstunden, staff_of, tickets
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, sprechstunden, staff_of, tickets
 
 
 async def take_number(chat: Chat, topic: str = "housing", interpreter: str = "-") -> str:

@@ -24,7 +24,7 @@ from bot.outbox.store import SENT, enqueue
 from bot.privacy.retention import prune
 from bot.surveys.models import SurveyResponse
 from tests.conftest import ROOT, TUESDAY_MORNING, Chat
-from tests.events_helpers import make_event
+from tests.support.events import make_event
 
 
 async def resident_id(app: App, chat: Chat) -> int | None:

@@ -18,7 +18,7 @@ from bot.clock import FixedClock
 from bot.db.models import ConversationState, Resident
 from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
 from tests.conftest import HORST, Chat, Database, settings_for
-from tests.survey_helpers import number_of, stored_answers, stored_response
+from tests.support.survey import number_of, stored_answers, stored_response
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
 # The newcomer branch typed as numbers only; the layout is the same in every language.

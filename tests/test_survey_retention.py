@@ -10,7 +10,7 @@ from bot.app import App
 from bot.surveys.models import SurveyAnswer, SurveySignup
 from bot.surveys.retention import prune_expired
 from tests.conftest import Chat
-from tests.survey_helpers import answer_survey, stored_response
+from tests.support.survey import answer_survey, stored_response
 
 
 async def test_answers_and_signups_are_deleted_after_the_promised_time(app: App) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 
 from tests.conftest import HORST, Chat
-from tests.survey_helpers import stored_answers
-from tests.telegram_emulator import BotApiEmulator, SentMessage
+from tests.support.survey import stored_answers
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 from tests.test_telegram import Running, bot, buttons, resident  # noqa: F401
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))

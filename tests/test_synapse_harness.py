@@ -23,7 +23,7 @@ from nio import (
     SyncResponse,
 )
 
-from tests.synapse import Synapse
+from tests.support.synapse import Synapse
 
 PASSWORD = "correct horse battery staple"
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.conversation.messages import Choice, Reply
 from bot.db.models import Resident
 from tests.conftest import Database, settings_for
-from tests.telegram_emulator import BotApiEmulator, SentMessage
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 SECRET = "a-webhook-secret-of-quartiersbot"
 

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.telegram_emulator import BotApiEmulator
 
 TOKEN = "123456:TEST-token"
 ALICE = 4711

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Database
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.telegram_emulator import BotApiEmulator
 from tests.test_telegram import resident
 
 ROOT = Path(__file__).resolve().parents[1]

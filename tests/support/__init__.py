@@ -1,0 +1,14 @@
+"""What tests and benchmarks share: the harnesses and helpers they are built from, one idea per module.
+
+The loopback Telegram Bot API (`telegram_emulator`), a real Synapse (`synapse`) and a resident on it
+(`matrix_resident`); a test's own events, queue and survey answers (`events`, `queue`, `survey`).
+
+tests/conftest.py builds the fixtures from these modules; test modules and benchmarks import from here.
+"""
+
+import pkgutil
+
+import pytest
+
+# Their asserts report as the tests' own do (registered before any of them is imported).
+pytest.register_assert_rewrite(*(f"{__name__}.{module.name}" for module in pkgutil.iter_modules(__path__)))
