@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.handlers import percentile  # noqa: E402
 from bot import runtime  # noqa: E402
-from tests.conftest import HORST  # noqa: E402
+from tests.support.databases import HORST  # noqa: E402
 from tests.support.matrix_resident import MatrixResident  # noqa: E402
 from tests.support.synapse import Synapse  # noqa: E402
 

@@ -36,7 +36,7 @@ from bot.events.models import Event  # noqa: E402
 from bot.events.reminders import set_reminder  # noqa: E402
 from bot.events.schema import EventEntry  # noqa: E402
 from bot.events.store import occurrences  # noqa: E402
-from tests.conftest import BERLIN  # noqa: E402
+from tests.support.databases import BERLIN  # noqa: E402
 from tests.support.telegram_emulator import BotApiEmulator  # noqa: E402
 
 FIRST_USER = 7_000_000

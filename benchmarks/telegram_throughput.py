@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.handlers import database_url, percentile  # noqa: E402
 from bot import runtime  # noqa: E402
 from bot.db.engine import create_engine_for_url, session_factory  # noqa: E402
-from tests.conftest import HORST  # noqa: E402
+from tests.support.databases import HORST  # noqa: E402
 from tests.support.telegram_emulator import BotApiEmulator  # noqa: E402
 
 FIRST_USER = 5_000_000

@@ -23,7 +23,8 @@ from bot.events.reminders import OFFSETS, set_reminder
 from bot.events.schema import EventEntry
 from bot.events.store import AHEAD, Booking, booking, occurrence_of
 from bot.outbox.models import OutboxMessage
-from tests.conftest import BERLIN, Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, Database, settings_for
 from tests.support.events import berlin, make_event
 
 NOW = "2026-12-01T08:00"  # a Tuesday

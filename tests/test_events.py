@@ -20,7 +20,8 @@ from bot.events.models import EventRegistration
 from bot.events.occurrences import occurrences_between, reminder_due
 from bot.events.store import occurrence_of
 from bot.outbox.models import OutboxMessage
-from tests.conftest import BERLIN, Chat
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN
 from tests.support.events import berlin, make_event, telegram_outbox, upsert_event_change
 from tests.support.telegram_emulator import BotApiEmulator
 

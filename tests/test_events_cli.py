@@ -11,7 +11,8 @@ from pathlib import Path
 
 from bot.app import create_app
 from bot.clock import FixedClock, SystemClock
-from tests.conftest import Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
 
 
 def quartiersbot(database: Database, tmp_path: Path, quarter: str, *arguments: str) -> subprocess.CompletedProcess[str]:

@@ -30,7 +30,7 @@ from bot.app import create_app
 from bot.channels.matrix import MatrixChannel
 from bot.config import Settings
 from bot.files import private_dir
-from tests.conftest import BERLIN
+from tests.support.databases import BERLIN
 from tests.support.synapse import Synapse
 from tests.test_matrix import PASSWORD, new_bot_account
 

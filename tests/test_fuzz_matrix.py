@@ -50,7 +50,8 @@ from bot.conversation.messages import Incoming
 from bot.db.engine import create_engine_for_url
 from bot.db.models import ProcessedEvent
 from bot.outbox.models import OutboxMessage
-from tests.conftest import TUESDAY_MORNING, Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import TUESDAY_MORNING, Database
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
 from tests.test_fuzz_telegram import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text

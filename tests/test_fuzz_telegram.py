@@ -50,7 +50,7 @@ from bot.conversation.durable import reply_key
 from bot.db.engine import create_engine_for_url
 from bot.db.models import ProcessedEvent
 from bot.outbox.models import OutboxMessage
-from tests.conftest import TUESDAY_MORNING, Database, settings_for
+from tests.support.databases import TUESDAY_MORNING, Database, settings_for
 from tests.support.telegram_emulator import NOT_MODIFIED, ApiError, BotApiEmulator, utf16_len
 
 # The library warns of a type change when the bot reads a service message's auto-delete timer; not the bot's concern.

@@ -32,7 +32,8 @@ from bot.app import App
 from bot.conversation.context import Context
 from bot.conversation.router import Replies
 from bot.db.models import Resident
-from tests.conftest import ROOT, Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import ROOT, Database
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
 from tests.support.telegram_emulator import BotApiEmulator

@@ -22,7 +22,8 @@ from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.matrix import TIMELINE_LIMIT, MatrixChannel
 from bot.clock import FixedClock
 from bot.config import Settings
-from tests.conftest import Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
 from tests.support.events import berlin, make_event
 from tests.support.matrix_resident import MatrixResident
 from tests.support.survey import stored_answers

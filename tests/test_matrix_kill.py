@@ -34,7 +34,7 @@ from sqlalchemy import select
 from bot.channels.matrix import CHANNEL as MATRIX
 from bot.db.models import Resident
 from bot.outbox.models import OutboxMessage
-from tests.conftest import Database
+from tests.support.databases import Database
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
 from tests.test_matrix import PASSWORD, _migrate, _plain, new_bot_account

@@ -41,7 +41,8 @@ from bot.config import Settings
 from bot.db.models import Resident
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import PENDING, SENT
-from tests.conftest import Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import Database
 from tests.support.events import berlin, make_event
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse

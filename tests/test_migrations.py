@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 from bot.app import App
 from bot.db.models import ConversationState, Resident
 from bot.db.schema import metadata
-from tests.conftest import Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import Database
 
 
 def _differences(connection: Connection) -> list[Any]:

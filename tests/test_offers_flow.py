@@ -15,7 +15,8 @@ from bot.db.models import ConversationState, Resident
 from bot.offers.catalog import OfferCatalog
 from bot.offers.models import UnmetSearch
 from bot.offers.unmet import PERSONAL_TEXT, looks_personal
-from tests.conftest import BERLIN, HORST, Chat
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, HORST
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from bot.db.models import Resident
 from bot.outbox.models import OutboxMessage
 from bot.outbox.owner import Ownership
 from bot.outbox.store import PENDING, SENDING, keep_reply
-from tests.conftest import Database
+from tests.support.databases import Database
 
 
 async def test_messages_of_a_dead_process_are_recovered_and_of_a_live_one_not(database: Database,

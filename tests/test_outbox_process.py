@@ -27,7 +27,8 @@ from bot.events.reminders import REMINDER, reminder_key
 from bot.events.store import occurrences
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import enqueue
-from tests.conftest import BERLIN, ROOT, Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, ROOT, Database
 from tests.support.events import make_event
 from tests.support.telegram_emulator import BotApiEmulator
 

@@ -38,7 +38,8 @@ from bot.queue.models import CANCELLED
 from bot.surveys.definition import SurveyFile
 from bot.surveys.importer import upsert_survey
 from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
-from tests.conftest import BERLIN, HORST, TUESDAY_MORNING, Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, HORST, TUESDAY_MORNING, Database, settings_for
 from tests.support.events import make_event
 from tests.support.matrix_resident import MatrixResident
 from tests.support.queue import queue_app, tickets

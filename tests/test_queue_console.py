@@ -10,7 +10,7 @@ from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleChannel
 from bot.cli import deliver_due
 from bot.clock import FixedClock
-from tests.conftest import Database
+from tests.support.databases import Database
 from tests.support.queue import queue_app, staff_of
 
 

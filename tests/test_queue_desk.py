@@ -10,7 +10,8 @@ from bot.queue.models import CALLED, NO_SHOW, SERVED, UNSERVED, WAITING
 from bot.queue.notify import CLOSED, TURN
 from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.upkeep import run_upkeep
-from tests.conftest import Chat, Database
+from tests.support.chat import Chat
+from tests.support.databases import Database
 from tests.support.events import berlin
 from tests.support.queue import queue_app, queue_messages, staff_of, tickets
 from tests.test_queue_flow import take_number

@@ -13,7 +13,8 @@ from bot.db.engine import create_engine_for_url
 from bot.i18n import Translator
 from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
-from tests.conftest import BERLIN, Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, Database, settings_for
 from tests.support.events import berlin
 from tests.support.queue import queue_app, queue_messages, sprechstunden, staff_of, tickets
 

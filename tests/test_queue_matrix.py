@@ -13,7 +13,7 @@ import pytest_asyncio
 
 from bot.channels.matrix import CHANNEL as MATRIX
 from bot.clock import FixedClock
-from tests.conftest import Database
+from tests.support.databases import Database
 from tests.support.matrix_resident import MatrixResident
 from tests.support.queue import queue_app, tickets
 from tests.support.synapse import Synapse

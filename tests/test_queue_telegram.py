@@ -11,7 +11,7 @@ import pytest_asyncio
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.clock import FixedClock
 from bot.i18n import Translator
-from tests.conftest import BERLIN, Database
+from tests.support.databases import BERLIN, Database
 from tests.support.queue import queue_app, tickets
 from tests.support.telegram_emulator import BotApiEmulator
 from tests.test_survey_telegram import Resident

@@ -23,7 +23,8 @@ from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENT, enqueue
 from bot.privacy.retention import prune
 from bot.surveys.models import SurveyResponse
-from tests.conftest import ROOT, TUESDAY_MORNING, Chat
+from tests.support.chat import Chat
+from tests.support.databases import ROOT, TUESDAY_MORNING
 from tests.support.events import make_event
 
 

@@ -29,7 +29,8 @@ from bot.clock import FixedClock
 from bot.db.models import ConversationState, Resident
 from bot.privacy.retention import shuffle_survey_storage
 from bot.surveys.models import Survey, SurveyParticipation, SurveyResponse, SurveySignup
-from tests.conftest import BERLIN, Chat
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN
 from tests.support.survey import SURVEY, completed_responses, current_question
 
 LANGUAGES = ("de", "ar", "ro", "uk")

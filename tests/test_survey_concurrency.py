@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.support.survey import answer_survey, stored_answers, stored_response
 
 RESIDENTS = 200

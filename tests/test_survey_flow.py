@@ -17,7 +17,8 @@ from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
 from bot.db.models import ConversationState, Resident
 from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
-from tests.conftest import HORST, Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import HORST, Database, settings_for
 from tests.support.survey import number_of, stored_answers, stored_response
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.surveys.models import SurveyAnswer, SurveySignup
 from bot.surveys.retention import prune_expired
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.support.survey import answer_survey, stored_response
 
 

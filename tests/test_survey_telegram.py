@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from tests.conftest import HORST, Chat
+from tests.support.chat import Chat
+from tests.support.databases import HORST
 from tests.support.survey import stored_answers
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 from tests.test_telegram import Running, bot, buttons, resident  # noqa: F401

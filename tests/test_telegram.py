@@ -25,7 +25,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation.messages import Choice, Reply
 from bot.db.models import Resident
-from tests.conftest import Database, settings_for
+from tests.support.databases import Database, settings_for
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 SECRET = "a-webhook-secret-of-quartiersbot"

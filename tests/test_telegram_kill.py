@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Database
+from tests.support.databases import Database
 from tests.support.telegram_emulator import BotApiEmulator
 from tests.test_telegram import resident
 

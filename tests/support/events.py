@@ -17,7 +17,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.events.importer import entry_of, upsert_event
 from bot.events.models import Event
 from bot.events.schema import EventEntry
-from tests.conftest import BERLIN
+from tests.support.databases import BERLIN
 from tests.support.telegram_emulator import BotApiEmulator
 
 

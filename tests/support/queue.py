@@ -14,7 +14,7 @@ from bot.outbox.models import OutboxMessage
 from bot.queue.importer import upsert_consultations
 from bot.queue.models import QueueSession, QueueTicket
 from bot.queue.schema import SprechstundenFile
-from tests.conftest import Database, settings_for
+from tests.support.databases import Database, settings_for
 
 
 def sprechstunden(**fields: Any) -> SprechstundenFile:

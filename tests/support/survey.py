@@ -14,7 +14,7 @@ from sqlalchemy import event, inspect, select
 from bot.app import App
 from bot.db.models import Resident
 from bot.surveys.models import Survey, SurveyResponse
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 SURVEY = "bedarfsabfrage"
 # (database, survey id, resident id) → response id, seen at completion; tests of several databases share a process
