@@ -30,6 +30,7 @@ from tests.support.databases import (
     settings_for,
 )
 from tests.support.synapse import Synapse
+from tests.support.telegram import Running
 from tests.support.telegram_emulator import BotApiEmulator
 
 
@@ -98,3 +99,15 @@ async def app(database: Database, tmp_path: Path, clock: FixedClock) -> AsyncIte
     application = await create_app(settings_for(database, tmp_path), clock=clock, migrate=False,
                                    engine=database.engine)
     yield application
+
+
+@pytest_asyncio.fixture
+async def bot(emulator: BotApiEmulator, database: Database, tmp_path: Path, clock: FixedClock
+              ) -> AsyncIterator[Running]:
+    """The Telegram channel polling the test's own emulator. Modules about another bot define their own `bot`."""
+    settings = settings_for(database, tmp_path, telegram_token=emulator.token, telegram_api_url=emulator.base_url)
+    app = await create_app(settings, clock=clock, migrate=False, engine=database.engine)
+    running = Running(app, settings)
+    await emulator.wait_until(lambda: any(method == "getUpdates" for method, _ in emulator.calls))
+    yield running
+    await running.close()

@@ -36,8 +36,8 @@ from tests.support.chat import Chat
 from tests.support.databases import ROOT, Database
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
+from tests.support.telegram import free_port, listening
 from tests.support.telegram_emulator import BotApiEmulator
-from tests.test_telegram import free_port, listening
 
 # A line of the bot's output starts a record with its time and level; traceback lines continue it.
 RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ", re.MULTILINE)

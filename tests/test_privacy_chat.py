@@ -45,10 +45,10 @@ from tests.support.matrix_resident import MatrixResident
 from tests.support.queue import queue_app, tickets
 from tests.support.survey import SURVEY, answer_survey, stored_response
 from tests.support.synapse import Synapse
+from tests.support.telegram import Running, button, resident
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.test_queue_flow import take_number
-from tests.test_telegram import Running, bot, button, resident  # noqa: F401  (bot: a fixture)
 
 SECOND_SURVEY = "nachbarn"
 DAY = "2026-11-26"  # a Thursday after the test's Tuesday morning
@@ -323,7 +323,7 @@ async def test_consents_are_listed_with_version_and_date_and_withdrawn_in_one_ta
 
 # --- Telegram ---------------------------------------------------------------------------------------------------
 
-async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:  # noqa: F811
+async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:
     app, user = bot.app, resident()
     emulator.send_text(user, "/privacy", language_code="en")
     notice = await emulator.wait_for_messages(user, 3)

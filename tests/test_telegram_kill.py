@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import Database
+from tests.support.telegram import resident
 from tests.support.telegram_emulator import BotApiEmulator
-from tests.test_telegram import resident
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 20

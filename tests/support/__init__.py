@@ -1,9 +1,9 @@
 """What tests and benchmarks share: the harnesses and helpers they are built from, one idea per module.
 
 The test databases and the fixed moments of the example content (`databases`); a resident typing and
-tapping into the core (`chat`); the loopback Telegram Bot API (`telegram_emulator`), a real Synapse
-(`synapse`) and a resident on it (`matrix_resident`); a test's own events, queue and survey answers
-(`events`, `queue`, `survey`).
+tapping into the core (`chat`); the loopback Telegram Bot API (`telegram_emulator`) and the bot and
+residents on it (`telegram`); a real Synapse (`synapse`) and a resident on it (`matrix_resident`); a test's
+own events, queue and survey answers (`events`, `queue`, `survey`).
 
 tests/conftest.py builds the fixtures from these modules; test modules and benchmarks import from here.
 """

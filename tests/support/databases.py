@@ -65,3 +65,8 @@ def settings_for(database: Database, tmp_path: Path, **overrides: object) -> Set
     overrides.setdefault("flood_messages", 10_000)
     return Settings(data_dir=tmp_path, database_url=database.url, **overrides)  # type: ignore[arg-type]
 
+
+
+def plain_url(url: str) -> str:
+    """The database URL as `quartiersbot` takes it in QB_DATABASE_URL: without the async driver."""
+    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
