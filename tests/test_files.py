@@ -31,8 +31,8 @@ from bot.channels.matrix import MatrixChannel
 from bot.config import Settings
 from bot.files import private_dir
 from tests.support.databases import BERLIN
+from tests.support.matrix import PASSWORD, new_bot_account
 from tests.support.synapse import Synapse
-from tests.test_matrix import PASSWORD, new_bot_account
 
 PERMISSIVE_UMASK = 0o022
 TIMEOUT = 120.0

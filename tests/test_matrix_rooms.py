@@ -44,9 +44,9 @@ from bot.outbox.store import PENDING, SENT
 from tests.support.chat import Chat
 from tests.support.databases import Database
 from tests.support.events import berlin, make_event
+from tests.support.matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
-from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account
 
 BOT_ID, RESIDENT_ID, OTHER_ID = "@quartiersbot:localhost", "@resident:localhost", "@other:localhost"
 

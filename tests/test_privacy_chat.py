@@ -41,13 +41,13 @@ from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
 from tests.support.chat import Chat
 from tests.support.databases import BERLIN, HORST, TUESDAY_MORNING, Database, settings_for
 from tests.support.events import make_event
+from tests.support.matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.support.matrix_resident import MatrixResident
 from tests.support.queue import queue_app, tickets
 from tests.support.survey import SURVEY, answer_survey, stored_response
 from tests.support.synapse import Synapse
 from tests.support.telegram import Running, button, resident
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
-from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.test_queue_flow import take_number
 
 SECOND_SURVEY = "nachbarn"
