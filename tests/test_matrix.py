@@ -34,9 +34,8 @@ from tests.support.matrix import (
     until_sent,
 )
 from tests.support.matrix_resident import MatrixResident
-from tests.support.survey import stored_answers
+from tests.support.survey import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS, stored_answers
 from tests.support.synapse import Synapse
-from tests.test_survey_flow import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
 

@@ -43,12 +43,11 @@ from tests.support.databases import BERLIN, HORST, TUESDAY_MORNING, Database, se
 from tests.support.events import make_event
 from tests.support.matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
 from tests.support.matrix_resident import MatrixResident
-from tests.support.queue import queue_app, tickets
+from tests.support.queue import queue_app, take_number, tickets
 from tests.support.survey import SURVEY, answer_survey, stored_response
 from tests.support.synapse import Synapse
 from tests.support.telegram import Running, button, resident
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
-from tests.test_queue_flow import take_number
 
 SECOND_SURVEY = "nachbarn"
 DAY = "2026-11-26"  # a Thursday after the test's Tuesday morning

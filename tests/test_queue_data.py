@@ -17,12 +17,10 @@ from bot.content.importer import ContentError, read_folder
 from bot.queue.models import NO_SHOW, SERVED
 from bot.queue.notify import TURN
 from bot.queue.upkeep import remove_links
-from tests.support.chat import Chat
+from tests.support.chat import Chat, button
 from tests.support.databases import HORST, Database
 from tests.support.events import berlin
-from tests.support.queue import queue_app, queue_messages, staff_of, tickets
-from tests.test_queue_desk import button
-from tests.test_queue_flow import take_number
+from tests.support.queue import queue_app, queue_messages, staff_of, take_number, tickets
 
 
 def test_the_horst_example_is_valid() -> None:

@@ -55,3 +55,8 @@ class Chat:
     @property
     def payloads(self) -> list[str]:
         return [choice.payload for choice in self.last[-1].choices]
+
+
+def button(chat: Chat, prefix: str) -> str:
+    """The payload of the first button of the last reply that begins with `prefix`."""
+    return next(payload for payload in chat.payloads if payload.startswith(prefix))
