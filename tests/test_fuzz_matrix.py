@@ -52,10 +52,10 @@ from bot.db.models import ProcessedEvent
 from bot.outbox.models import OutboxMessage
 from tests.support.chat import Chat
 from tests.support.databases import TUESDAY_MORNING, Database
+from tests.support.fuzz_text import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text
 from tests.support.matrix import PASSWORD, matrix_settings, new_bot_account
 from tests.support.matrix_resident import MatrixResident
 from tests.support.synapse import Synapse
-from tests.test_fuzz_telegram import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text
 
 JSON = dict[str, Any]
 

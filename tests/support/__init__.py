@@ -4,7 +4,7 @@ The test databases and the fixed moments of the example content (`databases`); a
 tapping into the core (`chat`); the loopback Telegram Bot API (`telegram_emulator`) and the bot and
 residents on it (`telegram`); a real Synapse (`synapse`), a resident on it (`matrix_resident`) and the bot
 (`matrix`); the real `quartiersbot` command in a process (`cli`); a test's own events, queue and survey
-answers (`events`, `queue`, `survey`).
+answers (`events`, `queue`, `survey`); the generated texts that fuzz both channels (`fuzz_text`).
 
 tests/conftest.py builds the fixtures from these modules; test modules and benchmarks import from here.
 """
