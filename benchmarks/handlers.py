@@ -36,7 +36,7 @@ from bot.conversation.core import Conversation  # noqa: E402
 from bot.conversation.messages import Incoming, parse_text  # noqa: E402
 from bot.db.engine import create_engine_for_url, session_factory  # noqa: E402
 from bot.db.migrate import upgrade_to_head  # noqa: E402
-from tests.conftest import HORST, POSTGRES_ADMIN_URL, TUESDAY_MORNING  # noqa: E402
+from tests.support.databases import HORST, POSTGRES_ADMIN_URL, TUESDAY_MORNING  # noqa: E402
 
 # p95 targets on SQLite (search: over 5,000 offers); "navigate" has none, it shows the cost of a write
 TARGETS_MS = {"menu": 5.0, "browse": 5.0, "search": 20.0, "survey step": 10.0}

@@ -1,6 +1,6 @@
 """Round trip on Matrix: from a resident's message to the bot's reply, through a real Synapse.
 
-Starts Synapse on 127.0.0.1 (tests/synapse.py), the bot as `quartiersbot run` in a process of its
+Starts Synapse on 127.0.0.1 (tests/support/synapse.py), the bot as `quartiersbot run` in a process of its
 own, and a resident's matrix-nio client that writes one message at a time in an encrypted and in
 an unencrypted direct chat, waiting for each reply. Prints p50/p95 in ms.
 Usage: python benchmarks/matrix_roundtrip.py [--messages 60]
@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.handlers import percentile  # noqa: E402
 from bot import runtime  # noqa: E402
-from tests.conftest import HORST  # noqa: E402
-from tests.matrix_resident import MatrixResident  # noqa: E402
-from tests.synapse import Synapse  # noqa: E402
+from tests.support.databases import HORST  # noqa: E402
+from tests.support.matrix_resident import MatrixResident  # noqa: E402
+from tests.support.synapse import Synapse  # noqa: E402
 
 PASSWORD = "a-long-benchmark-password"
 

@@ -31,8 +31,8 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.conversation.messages import Incoming  # noqa: E402
 from bot.db.engine import session_factory  # noqa: E402
-from bot.db.queue_models import Consultation, QueueSession, QueueTicket  # noqa: E402
-from tests.conftest import TUESDAY_MORNING  # noqa: E402
+from bot.queue.models import Consultation, QueueSession, QueueTicket  # noqa: E402
+from tests.support.databases import TUESDAY_MORNING  # noqa: E402
 
 
 async def run_backend(backend: str, rounds: int, residents: int) -> tuple[list[float], list[float], bool]:

@@ -30,13 +30,14 @@ from bot import runtime  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.db.engine import create_engine_for_url, session_factory  # noqa: E402
 from bot.db.migrate import upgrade_to_head  # noqa: E402
-from bot.db.models import Event, Resident  # noqa: E402
+from bot.db.models import Resident  # noqa: E402
 from bot.events.importer import upsert_event  # noqa: E402
+from bot.events.models import Event  # noqa: E402
 from bot.events.reminders import set_reminder  # noqa: E402
 from bot.events.schema import EventEntry  # noqa: E402
 from bot.events.store import occurrences  # noqa: E402
-from tests.conftest import BERLIN  # noqa: E402
-from tests.telegram_emulator import BotApiEmulator  # noqa: E402
+from tests.support.databases import BERLIN  # noqa: E402
+from tests.support.telegram_emulator import BotApiEmulator  # noqa: E402
 
 FIRST_USER = 7_000_000
 LEAD_SECONDS = 45  # scheduling finishes and the bot starts before the reminders fall due

@@ -7,7 +7,7 @@ nothing fails: this prints the median and p95 of "tap → new screen" for both v
 in one run.
 
 How: both versions run at the same time as real `quartiersbot run` processes, each against a
-loopback Bot API emulation of its own (tests/telegram_emulator.py, in this process's event
+loopback Bot API emulation of its own (tests/support/telegram_emulator.py, in this process's event
 loop) and a fresh database of its own, with the Horst example content. BEFORE is a revision
 exported with `git archive` into a temporary folder and run with this venv, that folder first on
 PYTHONPATH (the venv's editable install would otherwise import the working tree; the script
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.handlers import database_url, percentile  # noqa: E402
 from bot import runtime  # noqa: E402
-from tests.telegram_emulator import BotApiEmulator, SentMessage  # noqa: E402
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage  # noqa: E402
 
 RESIDENT = 6_000_001
 TOPIC = re.compile(r"offers:c:[^:]+:1")  # the first page of a topic, on the topics screen

@@ -1,7 +1,7 @@
 """Updates per second through the Bot API emulation: the whole bot against a bare echo bot.
 
 Both run as processes of their own (the real `quartiersbot run`, and benchmarks/echo_bot.py)
-against the same loopback emulator (tests/telegram_emulator.py), which runs in this process,
+against the same loopback emulator (tests/support/telegram_emulator.py), which runs in this process,
 in the same run, with python-telegram-bot's polling. The echo bot answers each text with the same text
 (python-telegram-bot and HTTP only); the whole bot answers menu and search messages through
 the conversation core and the database. Each measurement is a burst: every resident sends
@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.handlers import database_url, percentile  # noqa: E402
 from bot import runtime  # noqa: E402
 from bot.db.engine import create_engine_for_url, session_factory  # noqa: E402
-from tests.conftest import HORST  # noqa: E402
-from tests.telegram_emulator import BotApiEmulator  # noqa: E402
+from tests.support.databases import HORST  # noqa: E402
+from tests.support.telegram_emulator import BotApiEmulator  # noqa: E402
 
 FIRST_USER = 5_000_000
 SEARCHES = ["Tafel", "Deutschkurs", "Beratung", "Hausaufgaben", "Kleiderkammer", "Jobcenter", "Senioren", "Garten"]

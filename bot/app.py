@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import bot.db.schema  # noqa: F401  (every capability's tables, for the foreign keys between them)
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation.core import Conversation

@@ -22,8 +22,8 @@ from bot.content.importer import ContentError, import_folder
 from bot.conversation.channel import Channel
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Offer
 from bot.languages import LANGUAGE_CODES
+from bot.offers.models import Offer
 from bot.queue.upkeep import run_upkeep
 from bot.scheduler import start_scheduler
 

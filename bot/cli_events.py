@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from bot.app import App, create_app
 from bot.config import Settings
-from bot.db.models import Event, EventRegistration
 from bot.events.importer import entry_of, upsert_event
+from bot.events.models import Event, EventRegistration
 from bot.events.schema import EventEntry
 from bot.events.seats import REGISTERED
 from bot.events.store import is_cancelled, occurrences, quarter_events, text_of

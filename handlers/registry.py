@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from bot.conversation.router import Router
-from handlers import desk, event_notices, events, language, menu, offers, privacy, queue, queue_notices, scope, survey
+from handlers import events, language, menu, offers, privacy, queue, scope, survey
 
 
 def build_router() -> Router:
     router = Router()
-    for capability in (menu, language, offers, survey, queue, desk, queue_notices, scope):
+    for capability in (menu, language, offers, survey, queue, scope, events, privacy):
         capability.register(router)
-    events.register_flows(router)
-    event_notices.register(router)
-    privacy.register(router)
     return router

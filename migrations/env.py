@@ -9,10 +9,10 @@ from sqlalchemy.engine import Connection
 
 from bot.config import load_settings
 from bot.db.engine import create_engine
-from bot.db.models import Base
+from bot.db.schema import metadata
 from bot.db.types import UTCDateTime
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:

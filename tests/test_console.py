@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.app import App
 from bot.channels.console import ConsoleChannel, render
 from bot.conversation.messages import Choice, Reply
-from tests.conftest import Database
+from tests.support.databases import Database
 
 ARABIC = range(0x0600, 0x06FF)
 

@@ -14,7 +14,8 @@ from bot.clock import FixedClock
 from bot.conversation.context import Context
 from bot.conversation.messages import Incoming
 from bot.db.models import ConversationState, Resident
-from tests.conftest import Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
 
 
 async def test_first_contact_uses_the_platform_language_hint(app: App) -> None:

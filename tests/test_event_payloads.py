@@ -15,14 +15,17 @@ from sqlalchemy import func, select
 
 from bot.app import App, create_app
 from bot.clock import FixedClock
-from bot.db.models import Event, EventRegistration, EventReminder, OutboxMessage, Resident
+from bot.db.models import Resident
 from bot.events.importer import upsert_event
+from bot.events.models import Event, EventRegistration, EventReminder
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import OFFSETS, set_reminder
 from bot.events.schema import EventEntry
 from bot.events.store import AHEAD, Booking, booking, occurrence_of
-from tests.conftest import BERLIN, Chat, Database, settings_for
-from tests.events_helpers import berlin, make_event
+from bot.outbox.models import OutboxMessage
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, Database, settings_for
+from tests.support.events import berlin, make_event
 
 NOW = "2026-12-01T08:00"  # a Tuesday
 SERIES = {"frequency": "weekly", "until": "2027-12-31"}  # Tuesdays 18:00, from 17 November 2026

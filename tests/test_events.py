@@ -15,12 +15,15 @@ from sqlalchemy import select
 from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
-from bot.db.models import EventRegistration, OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.events.models import EventRegistration
 from bot.events.occurrences import occurrences_between, reminder_due
 from bot.events.store import occurrence_of
-from tests.conftest import BERLIN, Chat
-from tests.events_helpers import berlin, make_event, telegram_outbox, upsert_event_change
-from tests.telegram_emulator import BotApiEmulator
+from bot.outbox.models import OutboxMessage
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN
+from tests.support.events import berlin, make_event, telegram_outbox, upsert_event_change
+from tests.support.telegram_emulator import BotApiEmulator
 
 
 def telegram_resident(app: App, emulator: BotApiEmulator, language: str = "en") -> Chat:

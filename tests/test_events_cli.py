@@ -11,7 +11,8 @@ from pathlib import Path
 
 from bot.app import create_app
 from bot.clock import FixedClock, SystemClock
-from tests.conftest import Chat, Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
 
 
 def quartiersbot(database: Database, tmp_path: Path, quarter: str, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -69,7 +70,7 @@ async def test_add_list_update_cancel_and_the_outbox(database: Database, tmp_pat
 async def event_id_of(app: object, quarter: str, key: str) -> int:
     from sqlalchemy import select
 
-    from bot.db.models import Event
+    from bot.events.models import Event
     async with app.sessions() as session:  # type: ignore[attr-defined]
         found = await session.scalar(select(Event.id).where(Event.quarter == quarter, Event.key == key))
     assert found is not None

@@ -24,9 +24,10 @@ from bot.app import App, create_app
 from bot.clock import FixedClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.conversation.fair_use import FairUse, Verdict
-from tests.conftest import TUESDAY_MORNING, Chat, Database, settings_for
-from tests.telegram_emulator import BotApiEmulator
-from tests.test_telegram import Running, resident
+from tests.support.chat import Chat
+from tests.support.databases import TUESDAY_MORNING, Database, settings_for
+from tests.support.telegram import Running, resident
+from tests.support.telegram_emulator import BotApiEmulator
 
 NOTICE = "You are sending a lot of messages at once"
 PAUSE = dt.timedelta(seconds=60)

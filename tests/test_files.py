@@ -30,9 +30,9 @@ from bot.app import create_app
 from bot.channels.matrix import MatrixChannel
 from bot.config import Settings
 from bot.files import private_dir
-from tests.conftest import BERLIN
-from tests.synapse import Synapse
-from tests.test_matrix import PASSWORD, new_bot_account
+from tests.support.databases import BERLIN
+from tests.support.matrix import PASSWORD, new_bot_account
+from tests.support.synapse import Synapse
 
 PERMISSIVE_UMASK = 0o022
 TIMEOUT = 120.0

@@ -48,12 +48,14 @@ from bot.clock import FixedClock
 from bot.conversation.durable import reply_key
 from bot.conversation.messages import Incoming
 from bot.db.engine import create_engine_for_url
-from bot.db.models import OutboxMessage, ProcessedEvent
-from tests.conftest import TUESDAY_MORNING, Chat, Database
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
-from tests.test_fuzz_telegram import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text
-from tests.test_matrix import PASSWORD, matrix_settings, new_bot_account
+from bot.db.models import ProcessedEvent
+from bot.outbox.models import OutboxMessage
+from tests.support.chat import Chat
+from tests.support.databases import TUESDAY_MORNING, Database
+from tests.support.fuzz_text import ASTRAL, BIDI, COMBINING, CONTROL, ODD, ZERO_WIDTH, huge_text, mixed_text, text
+from tests.support.matrix import PASSWORD, matrix_settings, new_bot_account
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
 
 JSON = dict[str, Any]
 

@@ -1,5 +1,5 @@
 """Fuzzing the Telegram channel: 10,000 generated updates of every kind through the unmodified channel, the real
-python-telegram-bot and real HTTP against the loopback Bot API (tests/telegram_emulator.py).
+python-telegram-bot and real HTTP against the loopback Bot API (tests/support/telegram_emulator.py).
 
 Hypothesis generates batches of updates shaped like Telegram's JSON: messages, edits, channel posts, button presses
 with real, mutated, crafted and unknown callback data, inline queries, chat members, polls, reactions, boosts,
@@ -48,9 +48,11 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.conversation.durable import reply_key
 from bot.db.engine import create_engine_for_url
-from bot.db.models import OutboxMessage, ProcessedEvent
-from tests.conftest import TUESDAY_MORNING, Database, settings_for
-from tests.telegram_emulator import BotApiEmulator, utf16_len
+from bot.db.models import ProcessedEvent
+from bot.outbox.models import OutboxMessage
+from tests.support.databases import TUESDAY_MORNING, Database, settings_for
+from tests.support.fuzz_text import BOT_NAME, huge_text, short_text, text
+from tests.support.telegram_emulator import BotApiEmulator, utf16_len
 
 # The library warns of a type change when the bot reads a service message's auto-delete timer; not the bot's concern.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*message_auto_delete_time.*")]
@@ -66,53 +68,11 @@ GROUPS = 12  # groups, supergroups and channels of each kind, by index
 # AIORateLimiter): a group that got more notices would make the test wait 3 s a notice. So a group is a new chat
 # after this many updates; what one busy group does to the others is not this test's subject.
 GROUP_TURN = 10
-BOT_NAME = "QuartiersTestBot"
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 SENDS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument"})
 
-# Text -----------------------------------------------------------------------------------------------------------
-ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034f", "\u180e"]
-BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
-        "\u2069", "\u061c"]
-COMBINING = ["\u0301", "\u0308", "\u0327", "\u036f", "\u20dd", "\u0e49", "\u0301" * 40, "e\u0301", "\u0915\u094d"]
-ASTRAL = ["😀", "👩‍👩‍👧‍👦", "🏳️‍🌈", "🇩🇪", "𝕳𝖔𝖗𝖘𝖙", "𓀀", "🫠", "👍🏽", "🧑‍🚀", "\U0010fffd", "\U000e0041"]
-CONTROL = ["\x00", "\x01", "\x07", "\x08", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029", "\t", "\r\n", "\r", "\x0b",
-           "\x0c", "\ufffd", "\ufffe", "\uffff"]
-ODD = ["İ", "ß", "ǅ", "ﬃ", "١٢٣", "۱۲", "१२", "Ⅻ", "①", "０１", "&lt;", "<b>", "</b>", "<a href='x'>", "&", "&amp;",
-       "<", ">", '"', "'", "\\", "%s", "{query}", "{0}", "${x}", "'; DROP TABLE residents;--", "\u3000", "\u2003" * 9]
-WORDS = ["Deutschkurs", "Tafel", "food bank", "Almanca kursu", "Beratung", "Sprechstunde", "Nummer", "Hilfe",
-         "Menü", "menu", "zurück", "Deutsch", "English", "العربية", "Українська", "Türkçe", "Leichte Sprache",
-         "Jugend", "Senioren", "Kinder", "curs de germană", "ja", "nein", "weiter", "Weiter ▶", "◀ Zurück", "🏠 Menü"]
-NUMBERS = ["0", "1", "2", "3", "4", "5", "7", "9", "10", "12", "20", "-1", "1.", " 2 ", "٣", "١٢", "99999",
-           "1" * 40, "0x1", "1e3", "½"]
-COMMANDS = ["start", "menu", "help", "offers", "angebote", "language", "lang", "sprache", "survey", "umfrage",
-            "events", "termine", "queue", "nummer", "privacy", "datenschutz", "desk", "settings", "stop",
-            "unknown_command", "START", "Start", "st", "start_", "a" * 64, "ümlaut", "start-offers", "x"]
-DEEP_LINKS = ["offers", "survey", "events", "queue", "privacy", "OFFERS", "offers ", "poster-that-does-not-exist",
-              "a" * 64, "b" * 512, "c2VjcmV0", "%00", "../../etc/passwd", "ref_123", "offers survey"]
 
-fragment = st.one_of(
-    st.sampled_from(ZERO_WIDTH + BIDI + COMBINING + ASTRAL + CONTROL + ODD),
-    st.sampled_from(WORDS), st.text(max_size=10), st.just(" "), st.just("\n"),
-)
-mixed_text = st.lists(fragment, max_size=8).map("".join)
-huge_text = st.tuples(
-    st.one_of(st.text(min_size=1, max_size=6), st.sampled_from(ASTRAL + COMBINING + WORDS + ["a ", "\n\n", " "])),
-    st.sampled_from([4095, 4096, 4097, 5000, 8192, 20_000]),
-).map(lambda unit: (unit[0] * (unit[1] // len(unit[0]) + 1))[: unit[1]])
-command_text = st.builds(
-    lambda slash, name, bot, arguments: f"{slash}{name}{bot}{arguments}",
-    st.sampled_from(["/", "/", "/", "!", "／", " /"]), st.sampled_from(COMMANDS),
-    st.sampled_from(["", "", "", f"@{BOT_NAME}", f"@{BOT_NAME.lower()}", "@OtherBot", "@"]),
-    st.one_of(st.just(""), st.sampled_from(DEEP_LINKS).map(" ".__add__), mixed_text.map(" ".__add__)),
-)
-text = st.one_of(
-    st.sampled_from(WORDS), st.sampled_from(NUMBERS), command_text, command_text, mixed_text, mixed_text,
-    st.text(max_size=40), huge_text, st.sampled_from(["", " ", "\n", "/", "//", "/ start", "@" + BOT_NAME]),
-)
-short_text = st.one_of(st.sampled_from(WORDS), mixed_text, st.text(max_size=20))
-
-
+# Text (the strategies are in tests/support/fuzz_text.py, shared with Matrix) -------------------------------------
 def as_telegram_sends(body: str) -> JSON:
     """A text with the bot_command entity Telegram adds to a leading command."""
     if not body.startswith("/") or not body.split():

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.clock import FixedClock
 from bot.content.importer import ContentError, import_folder, read_folder
-from bot.db.models import Offer, OfferText
-from tests.conftest import HORST, TUESDAY_MORNING
+from bot.offers.models import Offer, OfferText
+from tests.support.databases import HORST, TUESDAY_MORNING
 
 CATEGORIES = """
 example_data: true

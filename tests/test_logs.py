@@ -32,11 +32,12 @@ from bot.app import App
 from bot.conversation.context import Context
 from bot.conversation.router import Replies
 from bot.db.models import Resident
-from tests.conftest import ROOT, Chat, Database
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
-from tests.telegram_emulator import BotApiEmulator
-from tests.test_telegram import free_port, listening
+from tests.support.chat import Chat
+from tests.support.databases import ROOT, Database, plain_url
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
+from tests.support.telegram import free_port, listening
+from tests.support.telegram_emulator import BotApiEmulator
 
 # A line of the bot's output starts a record with its time and level; traceback lines continue it.
 RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ", re.MULTILINE)
@@ -48,10 +49,6 @@ def telegram_token() -> str:
 
 def unique(word: str) -> str:
     return f"zq{word}{uuid.uuid4().hex[:10]}"
-
-
-def plain(url: str) -> str:
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
 
 
 def records_from_info(output: str) -> list[str]:
@@ -192,7 +189,7 @@ async def test_quartiersbot_run_logs_no_secret_and_no_resident(database: Databas
                               resident_password, tmp_path / "residents")
     emulator = BotApiEmulator(token=token)
     await emulator.start()
-    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": plain(database.url),
+    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": plain_url(database.url),
                "QB_LOG_LEVEL": "DEBUG", "QB_SECRET_KEY": secret_key, "QB_TELEGRAM_TOKEN": token,
                "QB_TELEGRAM_API_URL": emulator.base_url, "QB_TELEGRAM_WEBHOOK_SECRET": webhook_secret,
                "QB_MATRIX_HOMESERVER": synapse.base_url, "QB_MATRIX_USER_ID": bot_user,

@@ -4,7 +4,6 @@ with end-to-end encryption, and the bot's Matrix channel (in-process, or as `qua
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import signal
@@ -17,45 +16,28 @@ import pytest
 import pytest_asyncio
 from nio import RoomEncryptedFile
 
-from bot.app import App, create_app
+from bot.app import create_app
 from bot.channels.matrix import CHANNEL as MATRIX
-from bot.channels.matrix import TIMELINE_LIMIT, MatrixChannel
+from bot.channels.matrix import TIMELINE_LIMIT
 from bot.clock import FixedClock
-from bot.config import Settings
-from tests.conftest import Chat, Database, settings_for
-from tests.events_helpers import berlin, make_event
-from tests.matrix_resident import MatrixResident
-from tests.survey_helpers import stored_answers
-from tests.synapse import Synapse
-from tests.test_survey_flow import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS
+from tests.support.chat import Chat
+from tests.support.cli import migrate
+from tests.support.databases import Database, plain_url
+from tests.support.events import berlin, make_event
+from tests.support.matrix import (
+    BOT,
+    PASSWORD,
+    RunningBot,
+    matrix_settings,
+    new_bot_account,
+    start_in_encrypted_dm,
+    until_sent,
+)
+from tests.support.matrix_resident import MatrixResident
+from tests.support.survey import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS, stored_answers
+from tests.support.synapse import Synapse
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
-PASSWORD = "a-long-test-password"
-BOT = "quartiersbot"
-
-
-async def new_bot_account(synapse: Synapse) -> str:
-    user_id = await synapse.register(f"{BOT}-{uuid.uuid4().hex[:8]}", PASSWORD)
-    await synapse.lift_ratelimit(user_id)
-    return user_id
-
-
-def matrix_settings(database: Database, folder: Path, synapse: Synapse, bot_user: str) -> Settings:
-    return settings_for(database, folder, matrix_homeserver=synapse.base_url, matrix_user_id=bot_user,
-                        matrix_password=PASSWORD)
-
-
-class RunningBot:
-    def __init__(self, app: App, settings: Settings) -> None:
-        self.app = app
-        self.user_id = settings.matrix_user_id
-        self.channel = MatrixChannel(app.conversation, settings)
-        self.stop = asyncio.Event()
-        self.task = asyncio.create_task(self.channel.run(self.stop))
-
-    async def close(self) -> None:
-        self.stop.set()
-        await asyncio.wait_for(self.task, 60)
 
 
 @pytest_asyncio.fixture
@@ -132,10 +114,10 @@ async def test_group_rooms_are_answered_only_when_mentioned(resident: MatrixResi
 async def test_a_killed_bot_restarts_without_losing_or_repeating_and_keeps_its_device(
         database: Database, tmp_path: Path, synapse: Synapse, resident: MatrixResident) -> None:
     bot_user = await new_bot_account(synapse)
-    environment = {**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": _plain(database.url),
+    environment = {**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": plain_url(database.url),
                    "QB_MATRIX_HOMESERVER": synapse.base_url, "QB_MATRIX_USER_ID": bot_user,
                    "QB_MATRIX_PASSWORD": PASSWORD}
-    await _migrate(environment)
+    await migrate(environment)
     process = await _start_bot(environment)
     await resident.wait_for_device_keys(bot_user)
     await resident.open_dm(bot_user, encrypted=True)
@@ -171,18 +153,8 @@ async def test_synapse_restarting_under_the_bot_loses_nothing(resident: MatrixRe
     await resident.replies(2, bot_account, timeout=90)
 
 
-async def _migrate(environment: dict[str, str]) -> None:
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "migrate", env=environment,
-                                                   stdout=asyncio.subprocess.DEVNULL)
-    assert await process.wait() == 0
-
-
 async def _start_bot(environment: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=environment)
-
-
-def _plain(url: str) -> str:
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
 
 
 async def test_the_very_first_start_skips_old_history(database: Database, tmp_path: Path, clock: FixedClock,
@@ -237,16 +209,6 @@ async def test_rate_limited_replies_wait_and_none_is_lost(database: Database, tm
         await strict.stop()
 
 
-async def start_in_encrypted_dm(resident: MatrixResident, bot_account: str, language: str) -> int:
-    """A new resident opens an encrypted chat and picks a language; the number of replies so far."""
-    await resident.open_dm(bot_account, encrypted=True)
-    await resident.wait_for_member(bot_account)
-    await resident.say("!start")
-    await resident.replies(1, bot_account)
-    await resident.say(language)
-    return len(await resident.replies(3, bot_account))
-
-
 async def test_the_whole_survey_by_numbers_in_an_encrypted_dm(resident: MatrixResident, bot: RunningBot,
                                                               bot_account: str) -> None:
     received = await start_in_encrypted_dm(resident, bot_account, "Deutsch")
@@ -272,13 +234,6 @@ async def test_a_reminder_reaches_an_encrypted_dm(resident: MatrixResident, bot:
     await asyncio.wait_for(until_sent(bot), 30)
     reminder = (await resident.replies(received + 1, bot_account))[-1]
     assert "Reminder: Test meeting" in reminder.body and not resident.undecryptable
-
-
-async def until_sent(bot: RunningBot) -> None:
-    """The channel may still be starting (no rooms known yet): the dispatcher then retries."""
-    while not (await bot.app.dispatcher.run_until_idle()).sent:
-        bot.app.clock.advance(dt.timedelta(seconds=10))  # type: ignore[attr-defined]
-        await asyncio.sleep(0.2)
 
 
 async def test_a_calendar_file_arrives_encrypted_and_readable(resident: MatrixResident, bot: RunningBot,

@@ -32,11 +32,13 @@ from nio import EncryptionError, Event, MegolmEvent, MessageDirection, RoomMessa
 from sqlalchemy import select
 
 from bot.channels.matrix import CHANNEL as MATRIX
-from bot.db.models import OutboxMessage, Resident
-from tests.conftest import Database
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
-from tests.test_matrix import PASSWORD, _migrate, _plain, new_bot_account
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
+from tests.support.cli import migrate
+from tests.support.databases import Database, plain_url
+from tests.support.matrix import PASSWORD, new_bot_account
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
 ROUNDS = int(os.environ.get("QB_TEST_KILL_ROUNDS", "20"))  # one SIGKILL each
@@ -180,11 +182,11 @@ async def test_bursts_killed_at_random_moments_are_answered_once_each(database: 
     began = time.monotonic()
     rng = random.Random(SEED)
     bot_user = await new_bot_account(synapse)
-    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": _plain(database.url),
+    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": plain_url(database.url),
                "QB_MATRIX_HOMESERVER": synapse.base_url, "QB_MATRIX_USER_ID": bot_user,
                "QB_MATRIX_PASSWORD": PASSWORD,
                "QB_FLOOD_MESSAGES": "10000"})  # bursts of a script, not of a person: fair use has its own tests
-    await _migrate(bot.environment)
+    await migrate(bot.environment)
     await bot.start()
     writers: list[Writer] = []
     moments: list[float] = []  # of the kills, after the start of a burst

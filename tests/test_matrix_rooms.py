@@ -38,13 +38,15 @@ from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.matrix import MatrixChannel, direct_room, is_direct_with
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import PENDING, SENT
-from tests.conftest import Chat, Database
-from tests.events_helpers import berlin, make_event
-from tests.matrix_resident import MatrixResident
-from tests.synapse import Synapse
-from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account
+from tests.support.chat import Chat
+from tests.support.databases import Database
+from tests.support.events import berlin, make_event
+from tests.support.matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account
+from tests.support.matrix_resident import MatrixResident
+from tests.support.synapse import Synapse
 
 BOT_ID, RESIDENT_ID, OTHER_ID = "@quartiersbot:localhost", "@resident:localhost", "@other:localhost"
 

@@ -10,13 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from bot.app import App
-from bot.db.models import Base, ConversationState, Resident
-from tests.conftest import Chat, Database
+from bot.db.models import ConversationState, Resident
+from bot.db.schema import metadata
+from tests.support.chat import Chat
+from tests.support.databases import Database
 
 
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return compare_metadata(context, Base.metadata)
+    return compare_metadata(context, metadata)
 
 
 async def test_models_and_migrations_agree(database: Database) -> None:

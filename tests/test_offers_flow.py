@@ -11,9 +11,12 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import FixedClock
 from bot.content.importer import read_folder
-from bot.db.models import ConversationState, Resident, UnmetSearch
+from bot.db.models import ConversationState, Resident
+from bot.offers.catalog import OfferCatalog
+from bot.offers.models import UnmetSearch
 from bot.offers.unmet import PERSONAL_TEXT, looks_personal
-from tests.conftest import BERLIN, HORST, Chat
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, HORST
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ async def test_my_language_filter_uses_the_residents_language(app: App) -> None:
     await chat.tap("offers:f:my_language")
     await chat.say("Beratung")
     async with app.sessions() as session:
-        catalog = await app.conversation.services.offers.get(session, app.settings.quarter)
+        catalog = await app.conversation.services.get(OfferCatalog).get(session, app.settings.quarter)
     shown = [p.removeprefix("offers:o:") for p in chat.payloads if p.startswith("offers:o:")]
     assert shown, chat.text
     assert all("ar" in catalog.by_key[key].languages for key in shown)

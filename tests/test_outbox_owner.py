@@ -10,10 +10,11 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.conversation.durable import REPLY_LEASE
 from bot.db.engine import create_engine_for_url, session_factory
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
 from bot.outbox.owner import Ownership
 from bot.outbox.store import PENDING, SENDING, keep_reply
-from tests.conftest import Database
+from tests.support.databases import Database
 
 
 async def test_messages_of_a_dead_process_are_recovered_and_of_a_live_one_not(database: Database,

@@ -21,13 +21,16 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FixedClock, SystemClock
-from bot.db.models import Event, OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.events.models import Event
 from bot.events.reminders import REMINDER, reminder_key
 from bot.events.store import occurrences
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import enqueue
-from tests.conftest import BERLIN, ROOT, Chat, Database
-from tests.events_helpers import make_event
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, ROOT, Database
+from tests.support.events import make_event
+from tests.support.telegram_emulator import BotApiEmulator
 
 RESIDENTS = 120
 RATE = 40

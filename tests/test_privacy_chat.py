@@ -28,32 +28,26 @@ from bot.channels.matrix import CHANNEL as MATRIX
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.clock import FixedClock
 from bot.db.base import Base
-from bot.db.models import (
-    Event,
-    EventRegistration,
-    OutboxMessage,
-    Resident,
-    SurveyAnswer,
-    SurveyResponse,
-    SurveySignup,
-    TopicSubscription,
-)
-from bot.db.queue_models import CANCELLED
+from bot.db.models import Resident
 from bot.events.changes import TOPIC_CONSENT_VERSION
+from bot.events.models import Event, EventRegistration, TopicSubscription
 from bot.events.seats import REGISTERED, SEAT_FREE, WAITING
 from bot.i18n import Translator
+from bot.outbox.models import OutboxMessage
+from bot.queue.models import CANCELLED
 from bot.surveys.definition import SurveyFile
 from bot.surveys.importer import upsert_survey
-from tests.conftest import BERLIN, HORST, TUESDAY_MORNING, Chat, Database, settings_for
-from tests.events_helpers import make_event
-from tests.matrix_resident import MatrixResident
-from tests.queue_helpers import queue_app, tickets
-from tests.survey_helpers import SURVEY, answer_survey, stored_response
-from tests.synapse import Synapse
-from tests.telegram_emulator import BotApiEmulator, SentMessage
-from tests.test_matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
-from tests.test_queue_flow import take_number
-from tests.test_telegram import Running, bot, button, resident  # noqa: F401  (bot: a fixture)
+from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, HORST, TUESDAY_MORNING, Database, settings_for
+from tests.support.events import make_event
+from tests.support.matrix import PASSWORD, RunningBot, matrix_settings, new_bot_account, start_in_encrypted_dm
+from tests.support.matrix_resident import MatrixResident
+from tests.support.queue import queue_app, take_number, tickets
+from tests.support.survey import SURVEY, answer_survey, stored_response
+from tests.support.synapse import Synapse
+from tests.support.telegram import Running, button, resident
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 SECOND_SURVEY = "nachbarn"
 DAY = "2026-11-26"  # a Thursday after the test's Tuesday morning
@@ -328,7 +322,7 @@ async def test_consents_are_listed_with_version_and_date_and_withdrawn_in_one_ta
 
 # --- Telegram ---------------------------------------------------------------------------------------------------
 
-async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:  # noqa: F811
+async def test_the_three_rights_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:
     app, user = bot.app, resident()
     emulator.send_text(user, "/privacy", language_code="en")
     notice = await emulator.wait_for_messages(user, 3)

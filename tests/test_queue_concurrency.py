@@ -10,9 +10,9 @@ from bot.app import App, create_app
 from bot.clock import FixedClock
 from bot.conversation.messages import Incoming
 from bot.db.engine import create_engine_for_url
-from tests.conftest import Chat, Database, settings_for
-from tests.queue_helpers import queue_app, tickets
-from tests.test_queue_flow import take_number
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
+from tests.support.queue import queue_app, take_number, tickets
 
 PEOPLE = 50
 

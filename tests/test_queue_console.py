@@ -10,8 +10,8 @@ from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleChannel
 from bot.cli import deliver_due
 from bot.clock import FixedClock
-from tests.conftest import Database
-from tests.queue_helpers import queue_app, staff_of
+from tests.support.databases import Database
+from tests.support.queue import queue_app, staff_of
 
 
 async def chat(app: App, user: str, *lines: str) -> str:

@@ -14,14 +14,13 @@ import yaml
 
 from bot.clock import FixedClock
 from bot.content.importer import ContentError, read_folder
-from bot.db.queue_models import NO_SHOW, SERVED
+from bot.queue.models import NO_SHOW, SERVED
 from bot.queue.notify import TURN
 from bot.queue.upkeep import remove_links
-from tests.conftest import HORST, Chat, Database
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, staff_of, tickets
-from tests.test_queue_desk import button
-from tests.test_queue_flow import take_number
+from tests.support.chat import Chat, button
+from tests.support.databases import HORST, Database
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, staff_of, take_number, tickets
 
 
 def test_the_horst_example_is_valid() -> None:

@@ -6,18 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 from bot.clock import FixedClock
-from bot.db.queue_models import CALLED, NO_SHOW, SERVED, UNSERVED, WAITING
+from bot.queue.models import CALLED, NO_SHOW, SERVED, UNSERVED, WAITING
 from bot.queue.notify import CLOSED, TURN
 from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.upkeep import run_upkeep
-from tests.conftest import Chat, Database
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, staff_of, tickets
-from tests.test_queue_flow import take_number
-
-
-def button(chat: Chat, prefix: str) -> str:
-    return next(payload for payload in chat.payloads if payload.startswith(prefix))
+from tests.support.chat import Chat, button
+from tests.support.databases import Database
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, staff_of, take_number, tickets
 
 
 async def test_residents_never_get_the_desk(database: Database, tmp_path: Path, clock: FixedClock) -> None:

@@ -10,22 +10,13 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.engine import create_engine_for_url
-from bot.db.queue_models import CANCELLED, WAITING, QueueSession
 from bot.i18n import Translator
+from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
-from tests.conftest import BERLIN, Chat, Database, settings_for
-from tests.events_helpers import berlin
-from tests.queue_helpers import queue_app, queue_messages, sprechstunden, staff_of, tickets
-
-
-async def take_number(chat: Chat, topic: str = "housing", interpreter: str = "-") -> str:
-    """Through the buttons as a resident would: Sprechstunde, take a number, topic, interpreter."""
-    await chat.tap("queue:home")
-    take = next(payload for payload in chat.payloads if payload.startswith("queue:take:"))
-    await chat.tap(take)
-    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(f":{topic}")))
-    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(f":{interpreter}")))
-    return chat.last[-1].title
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN, Database, settings_for
+from tests.support.events import berlin
+from tests.support.queue import queue_app, queue_messages, sprechstunden, staff_of, take_number, tickets
 
 
 async def test_a_resident_takes_a_number_in_their_language(database: Database, tmp_path: Path,

@@ -13,11 +13,11 @@ import pytest_asyncio
 
 from bot.channels.matrix import CHANNEL as MATRIX
 from bot.clock import FixedClock
-from tests.conftest import Database
-from tests.matrix_resident import MatrixResident
-from tests.queue_helpers import queue_app, tickets
-from tests.synapse import Synapse
-from tests.test_matrix import PASSWORD, RunningBot, new_bot_account, start_in_encrypted_dm, until_sent
+from tests.support.databases import Database
+from tests.support.matrix import PASSWORD, RunningBot, new_bot_account, start_in_encrypted_dm, until_sent
+from tests.support.matrix_resident import MatrixResident
+from tests.support.queue import queue_app, tickets
+from tests.support.synapse import Synapse
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
 

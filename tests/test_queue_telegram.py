@@ -11,11 +11,10 @@ import pytest_asyncio
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.clock import FixedClock
 from bot.i18n import Translator
-from tests.conftest import BERLIN, Database
-from tests.queue_helpers import queue_app, tickets
-from tests.telegram_emulator import BotApiEmulator
-from tests.test_survey_telegram import Resident
-from tests.test_telegram import Running, button
+from tests.support.databases import BERLIN, Database
+from tests.support.queue import queue_app, tickets
+from tests.support.telegram import Resident, Running, button
+from tests.support.telegram_emulator import BotApiEmulator
 
 STAFF_ID = random.randint(10**8, 10**9)
 

@@ -16,20 +16,16 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.db.models import (
-    ConversationState,
-    EventRegistration,
-    EventReminder,
-    OutboxMessage,
-    ProcessedEvent,
-    Resident,
-    SurveyResponse,
-    UnmetSearch,
-)
+from bot.db.models import ConversationState, ProcessedEvent, Resident
+from bot.events.models import EventRegistration, EventReminder
+from bot.offers.models import UnmetSearch
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENT, enqueue
 from bot.privacy.retention import prune
-from tests.conftest import ROOT, TUESDAY_MORNING, Chat
-from tests.events_helpers import make_event
+from bot.surveys.models import SurveyResponse
+from tests.support.chat import Chat
+from tests.support.databases import ROOT, TUESDAY_MORNING
+from tests.support.events import make_event
 
 
 async def resident_id(app: App, chat: Chat) -> int | None:

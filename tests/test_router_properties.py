@@ -16,7 +16,7 @@ from bot.app import App, create_app
 from bot.clock import FixedClock
 from bot.conversation.messages import Incoming, parse_text
 from bot.db.engine import create_engine_for_url
-from tests.conftest import TUESDAY_MORNING, Database, settings_for
+from tests.support.databases import TUESDAY_MORNING, Database, settings_for
 
 NASTY_TEXT = st.one_of(
     st.text(max_size=300),

@@ -7,7 +7,7 @@ ranking responses by id, by row order (rowid, or ctid on PostgreSQL) and by date
 residents ranked by their ids, first and last activity, their flow states' times and their
 sign-ups, always within the same language, plus a direct look for survey traces in the
 residents' states. Only the test knows the truth (it watches the bot cut each link, see
-tests/survey_helpers.py). As a control, the same attack against responses kept in the order of
+tests/support/survey.py). As a control, the same attack against responses kept in the order of
 completion must link most of them, or the attack itself would be too weak to prove anything.
 
 A random guess within a language group of ten gets about one right per group, four in all;
@@ -26,10 +26,12 @@ from sqlalchemy import select, text
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.db.models import ConversationState, Resident, Survey, SurveyParticipation, SurveyResponse, SurveySignup
+from bot.db.models import ConversationState, Resident
 from bot.privacy.retention import shuffle_survey_storage
-from tests.conftest import BERLIN, Chat
-from tests.survey_helpers import SURVEY, completed_responses, current_question
+from bot.surveys.models import Survey, SurveyParticipation, SurveyResponse, SurveySignup
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN
+from tests.support.survey import SURVEY, completed_responses, current_question
 
 LANGUAGES = ("de", "ar", "ro", "uk")
 PER_LANGUAGE = 10

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from tests.conftest import Chat
-from tests.survey_helpers import answer_survey, stored_answers, stored_response
+from tests.support.chat import Chat
+from tests.support.survey import answer_survey, stored_answers, stored_response
 
 RESIDENTS = 200
 LIVING = ["under_1_year", "1_to_3_years", "3_to_10_years", "over_10_years", "not_living_here"]

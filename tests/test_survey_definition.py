@@ -14,12 +14,13 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.content.importer import ContentError, import_folder, read_folder
-from bot.db.models import Survey, SurveyResponse
 from bot.languages import LANGUAGE_CODES
 from bot.surveys.definition import SurveyFile
+from bot.surveys.models import Survey, SurveyResponse
 from bot.surveys.progress import ANSWERED, Answer, shown_questions
-from tests.conftest import HORST, Chat, Database, settings_for
-from tests.survey_helpers import stored_answers
+from tests.support.chat import Chat
+from tests.support.databases import HORST, Database, settings_for
+from tests.support.survey import stored_answers
 
 HORST_SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
 

@@ -15,35 +15,13 @@ from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.clock import FixedClock
-from bot.db.models import ConversationState, Resident, SurveyAnswer, SurveyResponse, SurveySignup
-from tests.conftest import HORST, Chat, Database, settings_for
-from tests.survey_helpers import number_of, stored_answers, stored_response
+from bot.db.models import ConversationState, Resident
+from bot.surveys.models import SurveyAnswer, SurveyResponse, SurveySignup
+from tests.support.chat import Chat
+from tests.support.databases import HORST, Database, settings_for
+from tests.support.survey import NEWCOMER_ANSWERS, NEWCOMER_BY_NUMBERS, number_of, stored_answers, stored_response
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
-# The newcomer branch typed as numbers only; the layout is the same in every language.
-NEWCOMER_BY_NUMBERS = [
-    "/survey", "1",            # introduction → start
-    "2",                       # living in Horst: 1 to 3 years
-    "1", "3", "8",             # what helped: authorities, neighbours, done
-    "1",                       # know people: yes
-    "3",                       # age: 30 to 49
-    "2",                       # children: 2 (typed number is the answer, not the second button)
-    "1", "4", "11",            # languages at home: German, Romanian, done
-    "4",                       # feel at home: 4
-    "1", "2", "11",            # wanted: meeting places, language courses, done
-    "4", "5",                  # times: weekend, done
-    "1", "8",                  # barriers: language, done
-    "Ein Sprachcafé wäre schön",
-    "2",                       # help organise: no
-]
-NEWCOMER_ANSWERS = {
-    "living_in_horst": "1_to_3_years", "arrival_help": ["authorities", "neighbours"], "know_people": "yes",
-    "age_group": "30_to_49", "children": 2, "home_languages": ["german", "romanian"], "feel_at_home": 4,
-    "wanted_offers": ["meeting", "language_courses"], "preferred_times": ["weekend"], "barriers": ["language"],
-    "ideas": "Ein Sprachcafé wäre schön", "help_organise": "no",
-}
-
-
 @pytest.mark.parametrize("language", ["de", "ar", "ro", "de@easy"])
 async def test_the_whole_survey_through_the_console_by_numbers(app: App, language: str) -> None:
     user = f"survey-{uuid.uuid4().hex}"

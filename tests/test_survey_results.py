@@ -12,8 +12,9 @@ from pathlib import Path
 from bot.app import App, create_app
 from bot.clock import FixedClock
 from bot.content.importer import import_folder
-from tests.conftest import HORST, Chat, Database, settings_for
-from tests.survey_helpers import answer_survey
+from tests.support.chat import Chat
+from tests.support.databases import HORST, Database, settings_for
+from tests.support.survey import answer_survey
 
 
 def quartiersbot(database: Database, tmp_path: Path, quarter: str, *arguments: str) -> str:

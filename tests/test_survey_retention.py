@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.db.models import SurveyAnswer, SurveySignup
+from bot.surveys.models import SurveyAnswer, SurveySignup
 from bot.surveys.retention import prune_expired
-from tests.conftest import Chat
-from tests.survey_helpers import answer_survey, stored_response
+from tests.support.chat import Chat
+from tests.support.survey import answer_survey, stored_response
 
 
 async def test_answers_and_signups_are_deleted_after_the_promised_time(app: App) -> None:

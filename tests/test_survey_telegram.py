@@ -4,45 +4,16 @@ from __future__ import annotations
 
 import yaml
 
-from tests.conftest import HORST, Chat
-from tests.survey_helpers import stored_answers
-from tests.telegram_emulator import BotApiEmulator, SentMessage
-from tests.test_telegram import Running, bot, buttons, resident  # noqa: F401
+from tests.support.chat import Chat
+from tests.support.databases import HORST
+from tests.support.survey import stored_answers
+from tests.support.telegram import Resident, Running, buttons, resident
+from tests.support.telegram_emulator import BotApiEmulator
 
 SURVEY = yaml.safe_load((HORST / "bedarfsabfrage.yaml").read_text(encoding="utf-8"))
 
 
-class Resident:
-    """Presses buttons of the bot's newest message and waits until the bot has answered."""
-
-    def __init__(self, server: BotApiEmulator, user: int, language: str) -> None:
-        self.emulator, self.user, self.language = server, user, language
-
-    @property
-    def newest(self) -> SentMessage:
-        return self.emulator.messages(self.user)[-1]
-
-    def _seen(self) -> tuple[int, int]:
-        messages = self.emulator.messages(self.user)
-        return len(messages), messages[-1].edits if messages else 0
-
-    async def _answered(self, before: tuple[int, int]) -> None:
-        await self.emulator.wait_until(lambda: self._seen() != before)
-        await self.emulator.wait_until(lambda: self.newest.reply_markup is not None, timeout=5)
-
-    async def press(self, data: str) -> None:
-        assert data in [button["callback_data"] for button in buttons(self.newest)], buttons(self.newest)
-        before = self._seen()
-        self.emulator.press_button(self.user, self.newest.message_id, data, language_code=self.language)
-        await self._answered(before)
-
-    async def type(self, text: str) -> None:
-        before = self._seen()
-        self.emulator.send_text(self.user, text, language_code=self.language)
-        await self._answered(before)
-
-
-async def test_the_whole_survey_by_buttons_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:  # noqa: F811
+async def test_the_whole_survey_by_buttons_on_telegram(emulator: BotApiEmulator, bot: Running) -> None:
     person = Resident(emulator, resident(), "ro")
     await person.type("/start survey")  # the poster's deep link
     assert SURVEY["title"]["ro"] in person.newest.text

@@ -1,4 +1,5 @@
-"""The Synapse harness itself: users, encrypted DMs both ways with matrix-nio, restart, lifted rate limit."""
+"""The Synapse harness itself (tests/support/synapse.py): users, encrypted DMs both ways with matrix-nio, restart,
+lifted rate limit."""
 
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ from nio import (
     SyncResponse,
 )
 
-from tests.synapse import Synapse
+from tests.support.synapse import Synapse
 
 PASSWORD = "correct horse battery staple"
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 SYNC_TIMEOUT = 30.0
 
 
-pytestmark = pytest.mark.xdist_group("synapse")  # one Synapse per test run, shared with test_matrix.py
+pytestmark = pytest.mark.xdist_group("synapse")  # one Synapse per test run (conftest.py), shared with the Matrix tests
 
 
 def unique(name: str) -> str:

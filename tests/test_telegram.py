@@ -5,82 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
-from bot.app import App, create_app
-from bot.channels.telegram import TelegramChannel
+from bot.app import create_app
 from bot.channels.telegram_render import MAX_MESSAGE_LENGTH, render, split_text
 from bot.clock import FixedClock
-from bot.config import Settings
 from bot.conversation.messages import Choice, Reply
 from bot.db.models import Resident
-from tests.conftest import Database, settings_for
-from tests.telegram_emulator import BotApiEmulator, SentMessage
-
-SECRET = "a-webhook-secret-of-quartiersbot"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-class Running:
-    """A Telegram channel serving on its own task, as `quartiersbot run` would run it."""
-
-    def __init__(self, app: App, settings: Settings) -> None:
-        self.app = app
-        self.channel = TelegramChannel(app.conversation, settings)
-        self.stop = asyncio.Event()
-        self.task = asyncio.create_task(self.channel.run(self.stop))
-
-    async def close(self) -> None:
-        self.stop.set()
-        await asyncio.wait_for(self.task, 20)
-
-
-@pytest_asyncio.fixture
-async def bot(emulator: BotApiEmulator, database: Database, tmp_path: Path, clock: FixedClock
-              ) -> AsyncIterator[Running]:
-    settings = settings_for(database, tmp_path, telegram_token=emulator.token, telegram_api_url=emulator.base_url)
-    app = await create_app(settings, clock=clock, migrate=False, engine=database.engine)
-    running = Running(app, settings)
-    await emulator.wait_until(lambda: any(method == "getUpdates" for method, _ in emulator.calls))
-    yield running
-    await running.close()
-
-
-def resident() -> int:
-    return random.randint(10**8, 10**9)
-
-
-def buttons(message: SentMessage) -> list[dict[str, Any]]:
-    markup = message.reply_markup or {}
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def button(message: SentMessage, data_prefix: str) -> str:
-    for candidate in buttons(message):
-        if candidate["callback_data"].startswith(data_prefix):
-            return str(candidate["callback_data"])
-    raise AssertionError(f"no button {data_prefix!r} in {buttons(message)}")
+from tests.support.databases import Database, plain_url, settings_for
+from tests.support.telegram import SECRET, Running, button, buttons, free_port, listening, resident
+from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 
 async def replies(emulator: BotApiEmulator, chat: int, count: int) -> list[SentMessage]:
@@ -304,7 +244,7 @@ def test_quartiersbot_run_serves_the_bot_api_on_a_port(database: Database, tmp_p
     async def scenario() -> None:
         emulator = BotApiEmulator()
         await emulator.start()
-        environment = {**os.environ, "QB_DATA_DIR": str(tmp_path), "QB_DATABASE_URL": _plain(database.url),
+        environment = {**os.environ, "QB_DATA_DIR": str(tmp_path), "QB_DATABASE_URL": plain_url(database.url),
                        "QB_TELEGRAM_TOKEN": emulator.token, "QB_TELEGRAM_API_URL": emulator.base_url}
         process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=environment,
                                                        stderr=subprocess.PIPE)
@@ -322,10 +262,6 @@ def test_quartiersbot_run_serves_the_bot_api_on_a_port(database: Database, tmp_p
 
     with asyncio.Runner() as runner:
         runner.run(scenario())
-
-
-def _plain(url: str) -> str:
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
 
 
 async def test_a_press_that_leads_to_the_screen_shown_edits_nothing(emulator: BotApiEmulator, bot: Running) -> None:

@@ -1,4 +1,5 @@
-"""The Bot API emulator, driven by the real python-telegram-bot library as its client."""
+"""The Bot API emulator (tests/support/telegram_emulator.py), driven by the real python-telegram-bot library as its
+client."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.telegram_emulator import BotApiEmulator
 
 TOKEN = "123456:TEST-token"
 ALICE = 4711

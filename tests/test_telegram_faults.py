@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.models import ProcessedEvent
-from tests.conftest import Database, settings_for
-from tests.telegram_emulator import DROP, NOT_MODIFIED, BotApiEmulator
-from tests.test_telegram import SECRET, Running, button, free_port, listening, resident
+from tests.support.databases import Database, settings_for
+from tests.support.telegram import SECRET, Running, button, free_port, listening, resident
+from tests.support.telegram_emulator import DROP, NOT_MODIFIED, BotApiEmulator
 
 FAULTS = [429, 502, DROP]
 

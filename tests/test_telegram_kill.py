@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Database
-from tests.telegram_emulator import BotApiEmulator
-from tests.test_telegram import resident
+from tests.support.databases import Database, plain_url
+from tests.support.telegram import resident
+from tests.support.telegram_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 20
@@ -30,14 +30,10 @@ WINDOW_SECONDS = 1.0
 IN_FLIGHT_SECONDS = 0.25
 
 
-def _plain(url: str) -> str:
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "")
-
-
 @pytest.mark.slow
 async def test_kill_9_during_bursts_answers_every_message(emulator: BotApiEmulator, database: Database,
                                                            tmp_path: Path) -> None:
-    environment = {**os.environ, "QB_DATA_DIR": str(tmp_path), "QB_DATABASE_URL": _plain(database.url),
+    environment = {**os.environ, "QB_DATA_DIR": str(tmp_path), "QB_DATABASE_URL": plain_url(database.url),
                    "QB_TELEGRAM_TOKEN": emulator.token, "QB_TELEGRAM_API_URL": emulator.base_url,
                    "QB_FLOOD_MESSAGES": "10000", "QB_LOG_LEVEL": "WARNING"}
     chance = random.Random(13)

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
 from bot.content.texts import sync_by_language
-from bot.db.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.events.importer import upsert_event
 from bot.events.schema import EventsFile
 from bot.offers.hours import parse_slot
+from bot.offers.models import Category, CategoryText, Offer, OfferText, OpeningSlot
 from bot.queue.importer import upsert_consultations
 from bot.queue.schema import SprechstundenFile
 from bot.surveys.definition import SurveyFile, definition_errors

@@ -30,10 +30,11 @@ from bot.conversation.router import Replies, Router
 from bot.conversation.services import Services
 from bot.conversation.state import FlowStates
 from bot.db.dialect import dialect_insert
-from bot.db.models import ConversationState, OutboxMessage, ProcessedEvent, Resident
+from bot.db.models import ConversationState, ProcessedEvent, Resident
 from bot.i18n import Translator
 from bot.languages import match_language_hint
 from bot.outbox.dispatcher import settled
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENT, keep_reply, mark_delivered
 
 log = logging.getLogger(__name__)

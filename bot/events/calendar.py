@@ -7,7 +7,7 @@ import datetime as dt
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from bot.db.models import Event
+from bot.events.models import Event
 from bot.events.occurrences import Occurrence
 
 

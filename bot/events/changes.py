@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Event, EventRegistration, EventReminder, Resident, TopicSubscription
+from bot.db.models import Resident
+from bot.events.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.occurrences import Occurrence, occurrence_on, occurrences_between
 from bot.events.reminders import reschedule
 from bot.events.store import HORIZON, occurrences

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.texts import sync_by_language
-from bot.db.models import Event, EventText
 from bot.events.changes import (
     announce_cancellation,
     announce_cancelled_date,
     announce_new_event,
     follow_schedule_change,
 )
+from bot.events.models import Event, EventText
 from bot.events.schema import EventEntry
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import Event, EventReminder, Resident
+from bot.db.models import Resident
+from bot.events.models import Event, EventReminder
 from bot.events.occurrences import Occurrence, reminder_due
 from bot.outbox.store import cancel_pending, enqueue
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Event, EventRegistration, Resident
+from bot.db.models import Resident
+from bot.events.models import Event, EventRegistration
 from bot.outbox.store import enqueue
 
 REGISTERED, WAITING = "registered", "waiting"

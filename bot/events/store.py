@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Event
+from bot.events.models import Event, EventRegistration, EventReminder
 from bot.events.occurrences import Occurrence, occurrence_on, occurrences_between
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 
@@ -44,6 +44,19 @@ def text_of(event: Event, language: str) -> tuple[str, str, bool]:
 
 async def quarter_events(session: AsyncSession, quarter: str) -> list[Event]:
     return list((await session.scalars(select(Event).where(Event.quarter == quarter).order_by(Event.id))).all())
+
+
+async def event_by_id(session: AsyncSession, event_id: int) -> Event | None:
+    return await session.get(Event, event_id)
+
+
+async def dates_of_resident(session: AsyncSession, resident_id: int) -> set[tuple[int, str]]:
+    """(event id, date) of every registration and reminder the resident has, past ones included."""
+    registered = await session.execute(select(EventRegistration.event_id, EventRegistration.occurrence)
+                                       .where(EventRegistration.resident_id == resident_id))
+    reminded = await session.execute(select(EventReminder.event_id, EventReminder.occurrence)
+                                     .where(EventReminder.resident_id == resident_id))
+    return {(event_id, date) for event_id, date in [*registered.all(), *reminded.all()]}
 
 
 def occurrences(event: Event, zone: ZoneInfo, after: dt.datetime, before: dt.datetime) -> list[Occurrence]:

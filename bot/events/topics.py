@@ -11,14 +11,19 @@ import datetime as dt
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import TopicSubscription
 from bot.events.changes import TOPIC_CONSENT_VERSION
+from bot.events.models import TopicSubscription
 
 
 async def followed(session: AsyncSession, resident_id: int) -> list[TopicSubscription]:
     """The resident's topics with the consent each was given under, oldest first."""
     return list((await session.scalars(select(TopicSubscription).where(TopicSubscription.resident_id == resident_id)
                                        .order_by(TopicSubscription.created_at, TopicSubscription.topic))).all())
+
+
+async def followed_topics(session: AsyncSession, resident_id: int) -> set[str]:
+    topics = await session.scalars(select(TopicSubscription.topic).where(TopicSubscription.resident_id == resident_id))
+    return set(topics)
 
 
 async def follow(session: AsyncSession, resident_id: int, topic: str, now: dt.datetime) -> None:

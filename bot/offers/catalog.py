@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Category, Offer
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.offers.hours import Slot, WeeklyHours
+from bot.offers.models import Category, Offer
 from bot.offers.search import (
     CATEGORY_WEIGHT,
     KEYWORD_WEIGHT,

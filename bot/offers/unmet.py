@@ -16,7 +16,7 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import UnmetSearch
+from bot.offers.models import UnmetSearch
 
 PERSONAL_TEXT = "(personal text, not stored)"
 MAX_SEARCH_WORDS = 6

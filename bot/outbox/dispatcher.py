@@ -28,8 +28,9 @@ from bot.conversation.channel import Delivery, Sender
 from bot.conversation.context import isolate_direction
 from bot.conversation.durable import REPLY, restored
 from bot.conversation.messages import Reply
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
 from bot.i18n import Translator
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import DROPPED, FAILED, PENDING, SENDING, SENT, mark_delivered
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.db.models import OutboxMessage
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import PENDING, SENDING
 
 log = logging.getLogger(__name__)

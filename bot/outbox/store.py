@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import OutboxMessage, Resident
+from bot.db.models import Resident
+from bot.outbox.models import OutboxMessage
 
 PENDING, SENDING, SENT, FAILED, DROPPED, CANCELLED = "pending", "sending", "sent", "failed", "dropped", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DROPPED, CANCELLED)

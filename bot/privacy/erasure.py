@@ -19,22 +19,13 @@ from dataclasses import dataclass, fields
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    ConversationState,
-    Event,
-    EventRegistration,
-    EventReminder,
-    OutboxMessage,
-    QueueTicket,
-    Resident,
-    SurveyParticipation,
-    SurveyResponse,
-    SurveySignup,
-    TopicSubscription,
-)
-from bot.db.queue_models import ACTIVE
+from bot.db.models import ConversationState, Resident
+from bot.events.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.seats import unregister
+from bot.outbox.models import OutboxMessage
+from bot.queue.models import ACTIVE, QueueTicket
 from bot.queue.tickets import cancel_ticket
+from bot.surveys.models import SurveyParticipation, SurveyResponse, SurveySignup
 
 
 @dataclass

@@ -16,22 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    ConversationState,
-    Event,
-    EventRegistration,
-    EventReminder,
-    OutboxMessage,
-    QueueTicket,
-    Resident,
-    Survey,
-    SurveyParticipation,
-    SurveyResponse,
-    SurveySignup,
-    TopicSubscription,
-)
-from bot.db.queue_models import Consultation, QueueSession
+from bot.db.models import ConversationState, Resident
+from bot.events.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.store import text_of
+from bot.outbox.models import OutboxMessage
+from bot.queue.models import Consultation, QueueSession, QueueTicket
+from bot.surveys.models import Survey, SurveyParticipation, SurveyResponse, SurveySignup
 
 EXPORT_FORMAT = 1
 NOT_LINKED = ("Completed survey answers are stored without any link to you, so they cannot be found or shown here. "

@@ -24,19 +24,14 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.db.models import (
-    ConversationState,
-    EventRegistration,
-    EventReminder,
-    OutboxMessage,
-    ProcessedEvent,
-    Resident,
-    SurveyResponse,
-    UnmetSearch,
-)
+from bot.db.models import ConversationState, ProcessedEvent, Resident
+from bot.events.models import EventRegistration, EventReminder
+from bot.offers.models import UnmetSearch
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENDING
 from bot.privacy.erasure import Erased, erase_resident
 from bot.queue.upkeep import remove_links
+from bot.surveys.models import SurveyResponse
 from bot.surveys.retention import prune_expired
 from bot.surveys.store import month_of
 

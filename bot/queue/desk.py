@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.queue_models import (
+from bot.queue.models import (
     ACTIVE,
     CALLED,
     NO_SHOW,
@@ -75,6 +75,10 @@ async def _still_called(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
     await lock_session(db, ticket.session_id)
     await db.refresh(ticket)
     return ticket if ticket.status == CALLED else None
+
+
+async def ticket_by_id(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
+    return await db.get(QueueTicket, ticket_id)
 
 
 async def call_again(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:

@@ -12,7 +12,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.queue_models import Consultation
+from bot.queue.models import Consultation
 from bot.queue.schema import ConsultationEntry, SprechstundenFile
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Resident
-from bot.db.queue_models import WAITING, QueueSession, QueueTicket
 from bot.outbox.store import enqueue
+from bot.queue.models import WAITING, QueueSession, QueueTicket
 
 SOON, TURN, CLOSED, NO_SHOW = "queue.soon", "queue.turn", "queue.closed", "queue.no_show"
 KINDS = (SOON, TURN, CLOSED, NO_SHOW)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.queue_models import Consultation, QueueSession
+from bot.queue.models import Consultation, QueueSession
 
 AD_HOC_LENGTH = dt.timedelta(hours=2)
 LOOK_AHEAD_DAYS = 35
@@ -118,6 +118,14 @@ async def quarter_consultations(db: AsyncSession, quarter: str) -> list[Consulta
     """The consultations the quarter offers now (not those removed from its file)."""
     return list(await db.scalars(
         select(Consultation).where(Consultation.quarter == quarter, Consultation.active).order_by(Consultation.id)))
+
+
+async def consultation_in_quarter(db: AsyncSession, consultation_id: int, quarter: str) -> Consultation | None:
+    """A consultation named by a button, if it exists, belongs to this bot's quarter and is still offered."""
+    consultation = await db.get(Consultation, consultation_id)
+    if consultation is None or consultation.quarter != quarter or not consultation.active:
+        return None
+    return consultation
 
 
 async def session_in_quarter(db: AsyncSession, session_id: int, quarter: str

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.queue_models import CANCELLED, NO_SHOW, SERVED, UNSERVED, Consultation, QueueSession, QueueTicket
+from bot.queue.models import CANCELLED, NO_SHOW, SERVED, UNSERVED, Consultation, QueueSession, QueueTicket
 from bot.queue.schema import TOPICS
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.queue_models import (
+from bot.queue.models import (
     ACTIVE,
     CALLED,
     CANCELLED,
@@ -52,6 +52,17 @@ async def active_ticket(db: AsyncSession, resident_id: int) -> tuple[QueueTicket
         .join(Consultation, Consultation.id == QueueSession.consultation_id)
         .where(QueueTicket.resident_id == resident_id, QueueTicket.status.in_(ACTIVE))
         .order_by(QueueTicket.id.desc()).limit(1))).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def ticket_with_session(db: AsyncSession, ticket_id: int
+                              ) -> tuple[QueueTicket, QueueSession, Consultation] | None:
+    """A ticket with its session and consultation, as a notice about it needs them; None once gone."""
+    row = (await db.execute(
+        select(QueueTicket, QueueSession, Consultation)
+        .join(QueueSession, QueueSession.id == QueueTicket.session_id)
+        .join(Consultation, Consultation.id == QueueSession.consultation_id)
+        .where(QueueTicket.id == ticket_id))).first()
     return (row[0], row[1], row[2]) if row else None
 
 

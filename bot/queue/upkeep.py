@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import OutboxMessage
-from bot.db.queue_models import CALLED, Consultation, QueueSession, QueueTicket
+from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENDING
 from bot.queue.desk import close_session, expire_calls
+from bot.queue.models import CALLED, Consultation, QueueSession, QueueTicket
 from bot.queue.notify import KINDS
 from bot.queue.schedule import lock_session
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.models import Survey, SurveyResponse
 from bot.surveys.definition import SurveyFile
+from bot.surveys.models import Survey, SurveyResponse
 
 
 async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str, clock: Clock) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Survey, SurveyResponse, SurveySignup
 from bot.surveys.definition import SCALE, YES_NO, Question, SurveyFile
+from bot.surveys.models import Survey, SurveyResponse, SurveySignup
 from bot.surveys.progress import ANSWERED, SKIPPED, Answer, Answers, is_shown
 
 SMALL = 5

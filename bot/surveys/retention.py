@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Survey, SurveyResponse, SurveySignup
+from bot.surveys.models import Survey, SurveyResponse, SurveySignup
 
 
 async def prune_expired(session: AsyncSession, today: dt.date) -> tuple[int, int]:

@@ -5,10 +5,22 @@ Withdrawing deletes the row, so the contact is gone at once and staff can no lon
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Survey, SurveySignup
+from bot.surveys.models import Survey, SurveySignup
+
+
+async def sign_up(session: AsyncSession, *, survey_id: int, resident_id: int, contact: str, topic: str, language: str,
+                  consent_version: int, consented_at: dt.datetime) -> SurveySignup:
+    """Store a contact sign-up with the consent it was given under, so it can be shown back and withdrawn."""
+    signup = SurveySignup(survey_id=survey_id, resident_id=resident_id, contact=contact, topic=topic,
+                          language=language, consent_version=consent_version, consented_at=consented_at)
+    session.add(signup)
+    await session.flush()
+    return signup
 
 
 async def signups_of(session: AsyncSession, resident_id: int) -> list[tuple[SurveySignup, Survey]]:

@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
-from bot.db.models import Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
 from bot.db.types import random_id
 from bot.surveys.definition import SurveyFile
+from bot.surveys.models import Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
 from bot.surveys.progress import Answer, Answers
 
 

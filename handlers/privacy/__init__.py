@@ -28,6 +28,7 @@ from bot.conversation.router import Replies, Router
 from bot.i18n import N_
 from bot.privacy.erasure import erase_resident
 from bot.privacy.export import as_json, export_resident
+from bot.surveys.store import SurveyCatalog
 from handlers.privacy import consents
 from handlers.privacy.notice import ERASE_LABEL, HOME_LABEL, notice, rights_screen
 
@@ -68,7 +69,7 @@ def register(router: Router) -> None:
 
 async def home(ctx: Context) -> Replies:
     ctx.states.get(FLOW).pop("erase", None)  # a question to delete, left open, is no longer answerable
-    surveys = await ctx.services.surveys.active(ctx.session, ctx.settings.quarter)
+    surveys = await ctx.services.get(SurveyCatalog).active(ctx.session, ctx.settings.quarter)
     survey_months = max((survey.definition.retention_months for survey in surveys), default=None)
     return notice(ctx, survey_months)
 

@@ -10,11 +10,11 @@ import datetime as dt
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Choice, Reply
-from bot.db.models import Survey
 from bot.events.changes import TOPICS
 from bot.events.topics import followed, unfollow
+from bot.surveys.models import Survey
 from bot.surveys.signups import signups_of, withdraw_signup
-from handlers.events import TOPIC_LABELS
+from handlers.events.flow import TOPIC_LABELS
 from handlers.privacy.notice import HOME_LABEL
 
 MAX_ID = 2**31 - 1  # the database's integer; a longer number in button data is no sign-up

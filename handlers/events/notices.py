@@ -10,13 +10,12 @@ import datetime as dt
 
 from bot.conversation.messages import Reply
 from bot.conversation.router import Router
-from bot.db.models import Event
 from bot.events.changes import CANCELLED, MOVED, NEW_EVENT
 from bot.events.reminders import REMINDER
 from bot.events.seats import SEAT_FREE
-from bot.events.store import HORIZON, is_cancelled, occurrence_of, occurrences
+from bot.events.store import HORIZON, event_by_id, is_cancelled, occurrence_of, occurrences
 from bot.outbox.dispatcher import Notice
-from handlers.event_card import card_text, title, when
+from handlers.events.card import card_text, title, when
 
 STARTED = "the event had already started"
 GONE = "the event no longer exists"
@@ -35,7 +34,7 @@ def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
 
 
 async def reminder(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.payload["event"])
+    event = await event_by_id(notice.session, notice.payload["event"])
     if event is None:
         return GONE
     occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"])
@@ -51,7 +50,7 @@ async def reminder(notice: Notice) -> list[Reply] | str:
 
 
 async def moved(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.payload["event"])
+    event = await event_by_id(notice.session, notice.payload["event"])
     occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"]) if event else None
     if event is None or occurrence is None:
         return GONE
@@ -64,7 +63,7 @@ async def moved(notice: Notice) -> list[Reply] | str:
 
 
 async def cancelled(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.payload["event"])
+    event = await event_by_id(notice.session, notice.payload["event"])
     if event is None:
         return GONE
     tr = notice.translator
@@ -75,7 +74,7 @@ async def cancelled(notice: Notice) -> list[Reply] | str:
 
 
 async def seat_free(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.payload["event"])
+    event = await event_by_id(notice.session, notice.payload["event"])
     occurrence = occurrence_of(event, notice.settings.zone, notice.payload["occurrence"]) if event else None
     if event is None or occurrence is None or is_cancelled(event, occurrence):
         return GONE
@@ -89,7 +88,7 @@ async def seat_free(notice: Notice) -> list[Reply] | str:
 
 
 async def new_event(notice: Notice) -> list[Reply] | str:
-    event = await notice.session.get(Event, notice.payload["event"])
+    event = await event_by_id(notice.session, notice.payload["event"])
     if event is None or event.cancelled:
         return GONE
     coming = occurrences(event, notice.settings.zone, notice.now, notice.now + HORIZON)

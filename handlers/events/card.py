@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.db.models import Event
+from bot.events.models import Event
 from bot.events.occurrences import Occurrence
 from bot.events.seats import Seats
 from bot.events.store import is_cancelled, text_of
 from bot.i18n import Translator
-from handlers.offer_card import OSM_LINK, accessibility_line, cost_line
-from handlers.offer_filters import TARGET_GROUPS
+from handlers.offers.card import OSM_LINK, accessibility_line, cost_line
+from handlers.offers.filters import TARGET_GROUPS
 
 
 def when(tr: Translator, occurrence: Occurrence) -> str:

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel
-from bot.db.models import Event
 from bot.events.importer import entry_of, upsert_event
+from bot.events.models import Event
 from bot.events.schema import EventEntry
-from tests.conftest import BERLIN
-from tests.telegram_emulator import BotApiEmulator
+from tests.support.databases import BERLIN
+from tests.support.telegram_emulator import BotApiEmulator
 
 
 async def make_event(app: App, start: str, end: str, **fields: Any) -> Event:

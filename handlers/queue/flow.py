@@ -14,8 +14,8 @@ from __future__ import annotations
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.queue_models import CALLED, Consultation, QueueSession
 from bot.i18n import N_
+from bot.queue.models import CALLED, Consultation, QueueSession
 from bot.queue.notify import SOON_BEFORE
 from bot.queue.schedule import quarter_consultations, running_sessions, session_in_quarter, takes_numbers
 from bot.queue.tickets import (
@@ -27,7 +27,7 @@ from bot.queue.tickets import (
     take_ticket,
     waiting_before,
 )
-from handlers.queue_text import (
+from handlers.queue.text import (
     hours,
     interpreter_text,
     language_name,

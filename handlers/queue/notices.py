@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from bot.conversation.messages import Reply
 from bot.conversation.router import Router
-from bot.db.queue_models import CALLED, WAITING, Consultation, QueueSession, QueueTicket
 from bot.outbox.dispatcher import Notice
+from bot.queue.models import CALLED, WAITING, Consultation, QueueSession, QueueTicket
 from bot.queue.notify import CLOSED, NO_SHOW, SOON, TURN
-from handlers.queue_text import next_dates, ticket_label
+from bot.queue.tickets import ticket_with_session
+from handlers.queue.text import next_dates, ticket_label
 
 NOT_WAITING = "the number is no longer waiting"
 
@@ -24,12 +25,7 @@ def register(router: Router) -> None:
 
 
 async def _ticket(notice: Notice) -> tuple[QueueTicket, QueueSession, Consultation] | None:
-    ticket = await notice.session.get(QueueTicket, notice.payload["ticket"])
-    queue_session = await notice.session.get(QueueSession, ticket.session_id) if ticket else None
-    consultation = await notice.session.get(Consultation, queue_session.consultation_id) if queue_session else None
-    if ticket is None or queue_session is None or consultation is None:
-        return None
-    return ticket, queue_session, consultation
+    return await ticket_with_session(notice.session, notice.payload["ticket"])
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:

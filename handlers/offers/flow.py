@@ -19,12 +19,12 @@ from bot.conversation.messages import Choice, Reply
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.i18n import N_
-from bot.offers.catalog import OfferView, QuarterCatalog
+from bot.offers.catalog import OfferCatalog, OfferView, QuarterCatalog
 from bot.offers.distance import metres_between
 from bot.offers.hours import State, status_at
 from bot.offers.unmet import record_unmet
-from handlers.offer_card import offer_card
-from handlers.offer_filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
+from handlers.offers.card import offer_card
+from handlers.offers.filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
 
 FLOW = "offers"
 RESULTS_PER_PAGE = 6
@@ -34,7 +34,7 @@ LABEL_LENGTH = 48
 
 def register(router: Router) -> None:
     async def on_payload(ctx: Context, parts: list[str]) -> Replies:
-        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        catalog = await ctx.services.get(OfferCatalog).get(ctx.session, ctx.settings.quarter)
         match parts:
             case ["home"]:
                 return home(ctx, catalog)
@@ -65,7 +65,7 @@ def register(router: Router) -> None:
             unsupported = router.unsupported
             assert unsupported is not None
             return await unsupported(ctx)  # no place on Earth: not read, as a picture is not
-        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        catalog = await ctx.services.get(OfferCatalog).get(ctx.session, ctx.settings.quarter)
         state = ctx.states.get(FLOW)
         # About 100 m precision is enough to sort by distance and keeps less of where someone is.
         state["near"] = [round(latitude, 3), round(longitude, 3)]
@@ -73,12 +73,12 @@ def register(router: Router) -> None:
         return near_results(ctx, catalog, 1)
 
     async def on_text(ctx: Context, text: str) -> Replies:
-        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        catalog = await ctx.services.get(OfferCatalog).get(ctx.session, ctx.settings.quarter)
         query = " ".join(text.split())[:MAX_QUERY_LENGTH]
         return await search_results(ctx, catalog, query, 1, new_search=True)
 
     async def command(ctx: Context, args: str) -> Replies:
-        catalog = await ctx.services.offers.get(ctx.session, ctx.settings.quarter)
+        catalog = await ctx.services.get(OfferCatalog).get(ctx.session, ctx.settings.quarter)
         if args.strip():
             return await on_text(ctx, args)
         return home(ctx, catalog)

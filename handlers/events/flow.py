@@ -24,15 +24,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import select
-
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Attachment, Choice, Reply
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.calendar import ics
 from bot.events.changes import TOPICS
+from bot.events.models import Event
 from bot.events.occurrences import Occurrence
 from bot.events.reminders import DEFAULT_OFFSETS, OFFSETS, offsets_of, remove_reminder, set_reminder
 from bot.events.seats import REGISTERED, lock_event, register, registration_of, seats, unregister
@@ -41,16 +39,18 @@ from bot.events.store import (
     Booking,
     Dated,
     booking,
+    dates_of_resident,
+    event_by_id,
     is_cancelled,
     occurrence_of,
     quarter_events,
     text_of,
     upcoming,
 )
-from bot.events.topics import follow, unfollow
+from bot.events.topics import follow, followed_topics, unfollow
 from bot.i18n import N_
-from handlers.event_card import card_text, place, title
-from handlers.offer_filters import TARGET_GROUPS
+from handlers.events.card import card_text, place, title
+from handlers.offers.filters import TARGET_GROUPS
 
 FLOW = "events"
 PER_PAGE = 6
@@ -130,7 +130,7 @@ async def dated(ctx: Context, event_id: str, date: str, stale: str) -> tuple[Eve
     """The event and its occurrence named by button data; an unknown or foreign event, or a date that is not
     one of its occurrences, is an outdated (or made-up) button."""
     number = int(event_id) if event_id.isascii() and event_id.isdigit() and len(event_id) <= 10 else 0
-    event = await ctx.session.get(Event, number) if 0 < number <= MAX_ID else None
+    event = await event_by_id(ctx.session, number) if 0 < number <= MAX_ID else None
     occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
     if event is None or occurrence is None or event.quarter != ctx.settings.quarter:
         raise StalePayload(stale)
@@ -305,14 +305,9 @@ async def sign_off(ctx: Context, event: Event, occurrence: Occurrence) -> Replie
 
 
 async def mine(ctx: Context) -> Reply:
-    resident = ctx.resident.id
-    wanted = set((await ctx.session.execute(select(EventRegistration.event_id, EventRegistration.occurrence)
-                                            .where(EventRegistration.resident_id == resident))).all())
-    wanted |= set((await ctx.session.execute(select(EventReminder.event_id, EventReminder.occurrence)
-                                             .where(EventReminder.resident_id == resident))).all())
     now, items = ctx.clock.now(), []
-    for event_id, date in wanted:
-        event = await ctx.session.get(Event, event_id)
+    for event_id, date in await dates_of_resident(ctx.session, ctx.resident.id):
+        event = await event_by_id(ctx.session, event_id)
         occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
         if event is not None and occurrence is not None and occurrence.end > now:
             items.append(Dated(event, occurrence))
@@ -324,8 +319,7 @@ async def mine(ctx: Context) -> Reply:
 
 
 async def topics(ctx: Context, edit: bool = False) -> Reply:
-    followed = set((await ctx.session.scalars(select(TopicSubscription.topic).where(
-        TopicSubscription.resident_id == ctx.resident.id))).all())
+    followed = await followed_topics(ctx.session, ctx.resident.id)
     choices = [Choice(ctx._(TOPIC_LABELS[topic]), f"events:sub:{topic}", topic in followed) for topic in TOPICS]
     return ctx.reply(ctx._("Tap a topic to be told about new events, tap again to stop."), choices,
                      route="events:sub", edit=edit)

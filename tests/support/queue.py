@@ -1,4 +1,4 @@
-"""A Sprechstunde of the test's own (its own quarter), and ways to look into the queue."""
+"""A Sprechstunde of the test's own (its own quarter), taking a number as a resident, and looking into the queue."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from bot.app import App, create_app
 from bot.clock import FixedClock
-from bot.db.models import OutboxMessage
-from bot.db.queue_models import QueueSession, QueueTicket
+from bot.outbox.models import OutboxMessage
 from bot.queue.importer import upsert_consultations
+from bot.queue.models import QueueSession, QueueTicket
 from bot.queue.schema import SprechstundenFile
-from tests.conftest import Database, settings_for
+from tests.support.chat import Chat
+from tests.support.databases import Database, settings_for
 
 
 def sprechstunden(**fields: Any) -> SprechstundenFile:
@@ -49,7 +50,7 @@ def staff_of(app: App) -> str:
 
 async def tickets(app: App) -> list[QueueTicket]:
     """Every ticket of this app's quarter, in order."""
-    from bot.db.queue_models import Consultation
+    from bot.queue.models import Consultation
     async with app.sessions() as session:
         return list(await session.scalars(
             select(QueueTicket).join(QueueSession, QueueSession.id == QueueTicket.session_id)
@@ -64,3 +65,13 @@ async def queue_messages(app: App, kind: str | None = None) -> list[OutboxMessag
         rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind.startswith("queue."))
                                      .order_by(OutboxMessage.id))
         return [row for row in rows if row.payload.get("ticket") in ids and (kind is None or row.kind == kind)]
+
+
+async def take_number(chat: Chat, topic: str = "housing", interpreter: str = "-") -> str:
+    """Through the buttons as a resident would: Sprechstunde, take a number, topic, interpreter."""
+    await chat.tap("queue:home")
+    take = next(payload for payload in chat.payloads if payload.startswith("queue:take:"))
+    await chat.tap(take)
+    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(f":{topic}")))
+    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(f":{interpreter}")))
+    return chat.last[-1].title

@@ -1,4 +1,5 @@
-"""Reading a resident's stored survey answers, as only a test can once the survey is complete.
+"""Taking the Bedarfsabfrage in a test, and reading a resident's stored answers, as only a test can once the
+survey is complete.
 
 While a response is in progress it is linked to the resident. On completion the bot cuts that
 link for good, so a test watches it happen: an ORM hook notes which response each resident's
@@ -12,10 +13,35 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 
 from bot.app import App
-from bot.db.models import Resident, Survey, SurveyResponse
-from tests.conftest import Chat
+from bot.db.models import Resident
+from bot.surveys.models import Survey, SurveyResponse
+from tests.support.chat import Chat
 
 SURVEY = "bedarfsabfrage"
+
+# The newcomer branch typed as numbers only; the layout is the same in every language.
+NEWCOMER_BY_NUMBERS = [
+    "/survey", "1",            # introduction → start
+    "2",                       # living in Horst: 1 to 3 years
+    "1", "3", "8",             # what helped: authorities, neighbours, done
+    "1",                       # know people: yes
+    "3",                       # age: 30 to 49
+    "2",                       # children: 2 (typed number is the answer, not the second button)
+    "1", "4", "11",            # languages at home: German, Romanian, done
+    "4",                       # feel at home: 4
+    "1", "2", "11",            # wanted: meeting places, language courses, done
+    "4", "5",                  # times: weekend, done
+    "1", "8",                  # barriers: language, done
+    "Ein Sprachcafé wäre schön",
+    "2",                       # help organise: no
+]
+NEWCOMER_ANSWERS = {
+    "living_in_horst": "1_to_3_years", "arrival_help": ["authorities", "neighbours"], "know_people": "yes",
+    "age_group": "30_to_49", "children": 2, "home_languages": ["german", "romanian"], "feel_at_home": 4,
+    "wanted_offers": ["meeting", "language_courses"], "preferred_times": ["weekend"], "barriers": ["language"],
+    "ideas": "Ein Sprachcafé wäre schön", "help_organise": "no",
+}
+
 # (database, survey id, resident id) → response id, seen at completion; tests of several databases share a process
 _completed_by: dict[tuple[str, int, int], int] = {}
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router, ScreenHandler
-from bot.db.models import SurveyResponse
 from bot.i18n import N_
 from bot.surveys.definition import SCALE, YES_NO, Question
+from bot.surveys.models import SurveyResponse
 from bot.surveys.progress import (
     ANSWERED,
     PICKING,
@@ -40,6 +40,7 @@ from bot.surveys.progress import (
 )
 from bot.surveys.store import (
     LoadedSurvey,
+    SurveyCatalog,
     answers_of,
     complete_response,
     find_response,
@@ -48,8 +49,8 @@ from bot.surveys.store import (
     remove_answers,
     start_response,
 )
-from handlers import survey_signup
-from handlers.survey_question import FLOW, check_typed, question_screen, text_of
+from handlers.survey import signup as survey_signup
+from handlers.survey.question import FLOW, check_typed, question_screen, text_of
 
 
 @dataclass
@@ -73,7 +74,7 @@ def register(router: Router) -> None:
         return router.main_menu
 
     async def open_survey(ctx: Context, args: str = "") -> Replies:
-        surveys = await ctx.services.surveys.active(ctx.session, ctx.settings.quarter)
+        surveys = await ctx.services.get(SurveyCatalog).active(ctx.session, ctx.settings.quarter)
         if not surveys:
             return [ctx.reply(ctx._("There is no survey at the moment. Thank you for your interest!")),
                     *await menu()(ctx)]
@@ -215,7 +216,7 @@ def current_key(ctx: Context) -> str:
 
 
 async def survey_named(ctx: Context, key: str) -> LoadedSurvey:
-    survey = await ctx.services.surveys.find(ctx.session, ctx.settings.quarter, key)
+    survey = await ctx.services.get(SurveyCatalog).find(ctx.session, ctx.settings.quarter, key)
     if survey is None:
         raise StalePayload(f"{FLOW}: survey {key!r} is not active")
     return survey
@@ -239,7 +240,7 @@ async def resume(ctx: Context) -> Progress:
     """
     key = ctx.states.get(FLOW).get("survey")
     if not isinstance(key, str):
-        active = await ctx.services.surveys.active(ctx.session, ctx.settings.quarter)
+        active = await ctx.services.get(SurveyCatalog).active(ctx.session, ctx.settings.quarter)
         key = active[0].key if len(active) == 1 else current_key(ctx)
     survey = await survey_named(ctx, key)
     response = await find_response(ctx.session, survey.id, ctx.resident.id)

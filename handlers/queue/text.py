@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 
-from bot.db.queue_models import Consultation, QueueSession, QueueTicket
 from bot.i18n import N_, Translator
 from bot.languages import BY_CODE, FALLBACK_CONTENT_LANGUAGE
+from bot.queue.models import Consultation, QueueSession, QueueTicket
 from bot.queue.schedule import Slot, next_slots
 
 TOPIC_LABELS = {

@@ -20,14 +20,20 @@ import logging
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router
-from bot.db.queue_models import CALLED, SERVED, WAITING, Consultation, QueueSession, QueueTicket
 from bot.i18n import N_
 from bot.queue import desk as actions
-from bot.queue.schedule import open_now, quarter_consultations, running_sessions, session_in_quarter
+from bot.queue.models import CALLED, SERVED, WAITING, Consultation, QueueSession
+from bot.queue.schedule import (
+    consultation_in_quarter,
+    open_now,
+    quarter_consultations,
+    running_sessions,
+    session_in_quarter,
+)
 from bot.queue.tickets import QueueClosed, take_ticket
 from bot.queue.upkeep import upkeep_session
 from bot.staff import is_staff
-from handlers.queue_text import interpreter_text, language_name, next_dates, session_line, ticket_label, title, topic
+from handlers.queue.text import interpreter_text, language_name, next_dates, session_line, ticket_label, title, topic
 
 log = logging.getLogger(__name__)
 FLOW = "desk"
@@ -72,7 +78,7 @@ async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
         case ["desks"]:
             return await choose_desk(ctx)
         case ["served" | "noshow" | "again" as action, _] if first is not None:
-            ticket = await ctx.session.get(QueueTicket, first)
+            ticket = await actions.ticket_by_id(ctx.session, first)
             if ticket is None or await _session(ctx, ticket.session_id) is None:
                 raise StalePayload(stale)
             done = await {"served": actions.mark_served, "noshow": actions.mark_no_show,
@@ -251,8 +257,8 @@ async def choose_opening(ctx: Context) -> Replies:
 
 
 async def open_consultation(ctx: Context, consultation_id: int, stale: str) -> Replies:
-    consultation = await ctx.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.quarter != ctx.settings.quarter or not consultation.active:
+    consultation = await consultation_in_quarter(ctx.session, consultation_id, ctx.settings.quarter)
+    if consultation is None:
         raise StalePayload(stale)
     row = await open_now(ctx.session, consultation, ctx.clock.now(), ctx.settings.zone)
     ctx.states.get(FLOW)["session"] = row.id

@@ -9,7 +9,7 @@ from bot.conversation.context import Context
 from bot.conversation.messages import Choice, Reply
 from bot.offers.catalog import OfferView, QuarterCatalog
 from bot.offers.hours import State, Status, minute_as_time, status_at
-from handlers.offer_filters import TARGET_GROUPS
+from handlers.offers.filters import TARGET_GROUPS
 
 OSM_LINK = "https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=18/{lat:.5f}/{lon:.5f}"
 

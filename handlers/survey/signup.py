@@ -15,11 +15,11 @@ from typing import Any
 from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import Replies, ScreenHandler
-from bot.db.models import SurveySignup
 from bot.surveys.definition import SurveyFile
 from bot.surveys.progress import ANSWERED, Answers
+from bot.surveys.signups import sign_up
 from bot.surveys.store import LoadedSurvey
-from handlers.survey_question import FLOW, text_of
+from handlers.survey.question import FLOW, text_of
 
 CONTACT_LIMIT = 200
 TOPIC_LIMIT = 300
@@ -101,12 +101,9 @@ async def save(ctx: Context, survey: LoadedSurvey, topic: str, menu: ScreenHandl
     signup = ctx.states.get(FLOW)["signup"]
     ctx.states.clear(FLOW)
     assert survey.definition.signup is not None
-    ctx.session.add(SurveySignup(
-        survey_id=survey.id, resident_id=ctx.resident.id, contact=signup["contact"], topic=topic,
-        language=ctx.translator.code,
-        consent_version=survey.definition.signup.consent_version,
-        consented_at=dt.datetime.fromisoformat(signup["consented_at"]),
-    ))
+    await sign_up(ctx.session, survey_id=survey.id, resident_id=ctx.resident.id, contact=signup["contact"],
+                  topic=topic, language=ctx.translator.code, consent_version=survey.definition.signup.consent_version,
+                  consented_at=dt.datetime.fromisoformat(signup["consented_at"]))
     return [ctx.reply(ctx._("Thank you! Someone from the team will get in touch with you.")), *await menu(ctx)]
 
 

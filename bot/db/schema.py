@@ -1,0 +1,20 @@
+"""Every table of the shared database in one metadata: the core's and each capability's.
+
+A capability keeps its tables in `bot/<capability>/models.py`; importing this module loads them all,
+so that Alembic compares the whole schema and the app's mappers find every table a foreign key names.
+A new capability adds its models module here.
+"""
+
+from __future__ import annotations
+
+import bot.db.models
+import bot.events.models
+import bot.offers.models
+import bot.outbox.models
+import bot.queue.models
+import bot.surveys.models
+from bot.db.base import Base
+
+MODULES = (bot.db.models, bot.offers.models, bot.surveys.models, bot.events.models, bot.outbox.models,
+           bot.queue.models)
+metadata = Base.metadata
