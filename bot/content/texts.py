@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from bot.languages import CONTENT_LANGUAGE_CODES
+
 Row = TypeVar("Row")
 Text = TypeVar("Text")
 
@@ -25,3 +27,13 @@ def sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[...
     for stale in current.values():
         rows.remove(stale)
     return pairs
+
+
+def in_language_order(texts: dict[str, Text]) -> dict[str, Text]:
+    """The bot's language order, whatever order the database returned the rows in.
+
+    The import's change detection hashes the texts in file order, so an export must write them in
+    one fixed order to round-trip; the bot's order is also the one the example content uses.
+    """
+    rank = {code: index for index, code in enumerate(CONTENT_LANGUAGE_CODES)}
+    return dict(sorted(texts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content.texts import sync_by_language
+from bot.content.texts import in_language_order, sync_by_language
 from bot.events.changes import (
     announce_cancellation,
     announce_cancelled_date,
@@ -104,5 +104,6 @@ def entry_of(row: Event) -> dict[str, Any]:
         "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
         "registration": {"required": row.registration_required, "capacity": row.capacity},
         "cancelled": row.cancelled, "cancelled_dates": list(row.cancelled_dates),
-        "texts": {text.language: {"title": text.title, "description": text.description} for text in row.texts},
+        "texts": in_language_order({text.language: {"title": text.title, "description": text.description}
+                                    for text in row.texts}),
     }
