@@ -1,4 +1,4 @@
-"""The `quartiersbot` command: migrate, import, chat, demo, run, survey, event, outbox, queue, privacy."""
+"""The `quartiersbot` command: migrate, import, export, chat, demo, run, survey, event, outbox, queue, privacy."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.config import ConfigError, Settings, load_settings
+from bot.content.exporter import ExportError, export_folder
 from bot.content.importer import ContentError, import_folder
 from bot.conversation.channel import Channel
 from bot.db.engine import create_engine
@@ -37,6 +38,10 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database to the newest schema")
     importing = commands.add_parser("import", help="import a content folder, e.g. content/horst")
     importing.add_argument("path", type=Path)
+    exporting = commands.add_parser("export", help="write the database's content back as a content folder")
+    exporting.add_argument("path", type=Path)
+    exporting.add_argument("--force", action="store_true",
+                           help="overwrite a folder that is not empty (content files not exported are removed)")
     for name, text in (("chat", "chat in the terminal (console channel)"),
                        ("demo", "migrate, import the Horst example content if empty, then chat")):
         chat = commands.add_parser(name, help=text)
@@ -92,6 +97,24 @@ async def import_content(settings: Settings, arguments: argparse.Namespace) -> i
     finally:
         await app.close()
     print(f"Imported {arguments.path}: {report.summary()}")
+    return 0
+
+
+async def export_content(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    try:
+        report = await export_folder(app.sessions, arguments.path, settings.quarter, force=arguments.force)
+    except ExportError as error:
+        if len(error.errors) == 1:
+            print(f"Nothing was exported: {error.errors[0]}", file=sys.stderr)
+        else:
+            print(f"Nothing was exported. {len(error.errors)} problem(s) in the database's content:", file=sys.stderr)
+            for line in error.errors:
+                print(f"  - {line}", file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+    print(report.summary())
     return 0
 
 
@@ -191,8 +214,8 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
-             "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
+_COMMANDS = {"migrate": migrate, "import": import_content, "export": export_content, "chat": chat, "demo": demo,
+             "run": run, "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
              "queue": cli_queue.run, "privacy": cli_privacy.run}
 
 if __name__ == "__main__":
