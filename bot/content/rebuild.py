@@ -16,7 +16,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 class ExportError(Exception):
     def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the database's content")
+        super().__init__("; ".join(errors))
         self.errors = errors
 
 
