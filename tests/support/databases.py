@@ -3,9 +3,11 @@ the tests play at, and the bot's settings on such a database."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
+from bot.db.engine import create_engine_for_url
+from bot.db.migrate import upgrade_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 HORST = ROOT / "content" / "horst"
@@ -70,3 +74,20 @@ def settings_for(database: Database, tmp_path: Path, **overrides: object) -> Set
 def plain_url(url: str) -> str:
     """The database URL as `quartiersbot` takes it in QB_DATABASE_URL: without the async driver."""
     return url.replace("+aiosqlite", "").replace("+asyncpg", "")
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(backend: str, folder: Path) -> AsyncIterator[Database]:
+    """An empty, migrated database of `backend` for one test, removed afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / f'fresh-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    else:
+        url = await create_postgres_database()
+    engine = create_engine_for_url(url)
+    try:
+        await upgrade_to_head(engine)
+        yield Database(backend, url, engine)
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await drop_postgres_database(url)
