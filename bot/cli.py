@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import cli_events, cli_privacy, cli_queue, cli_survey, logs, runtime
+from bot import cli_events, cli_privacy, cli_queue, cli_staff, cli_survey, logs, runtime
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -47,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     cli_events.add_parsers(commands)
     cli_queue.add_parser(commands)
     cli_privacy.add_parser(commands)
+    cli_staff.add_parser(commands)
     return root
 
 
@@ -193,7 +194,8 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "chat": chat, "demo": demo, "run": run,
              "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
-             "queue": cli_queue.run, "privacy": cli_privacy.run}
+             "queue": cli_queue.run, "privacy": cli_privacy.run,
+             "staff": cli_staff.run}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.config import load_settings
+from bot.db.all_models import Base
 from bot.db.engine import create_engine
-from bot.db.models import Base
 from bot.db.types import UTCDateTime
 
 target_metadata = Base.metadata

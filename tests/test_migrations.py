@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from bot.app import App
-from bot.db.models import Base, ConversationState, Resident
+from bot.db.all_models import Base
+from bot.db.models import ConversationState, Resident
 from tests.conftest import Chat, Database
 
 
