@@ -13,6 +13,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.i18n import N_
+
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; this bounds the work one request can cause
 
@@ -25,11 +27,11 @@ class PasswordRejected(ValueError):
 
 def check_rules(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise PasswordRejected("The password needs at least 12 characters.")
+        raise PasswordRejected(N_("The password needs at least 12 characters."))
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected("The password is too long.")
+        raise PasswordRejected(N_("The password is too long."))
     if not password.strip():
-        raise PasswordRejected("The password must not be only spaces.")
+        raise PasswordRejected(N_("The password must not be only spaces."))
 
 
 def hash_password(password: str) -> str:

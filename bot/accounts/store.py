@@ -23,6 +23,7 @@ from bot.accounts.roles import LEITUNG, ROLES
 from bot.accounts.sessions import revoke_all
 from bot.audit.log import Actor, record
 from bot.config import Settings
+from bot.i18n import N_
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 STAFF_LANGUAGES = ("de", "en")
@@ -63,10 +64,10 @@ async def create_account(session: AsyncSession, name: str, role: str, password: 
                          actor: Actor) -> StaffAccount:
     name = normalise_name(name)
     if not NAME.fullmatch(name):
-        raise AccountError("A name has 2 to 64 small letters, digits, dots, hyphens or underscores.")
+        raise AccountError(N_("A name has 2 to 64 small letters, digits, dots, hyphens or underscores."))
     _check_role(role)
     if await find(session, name) is not None:
-        raise AccountError("An account with this name exists already.")
+        raise AccountError(N_("An account with this name exists already."))
     account = StaffAccount(name=name, role=role, password_hash=_hash(password), totp_confirmed=False,
                            language="de", created_at=now, password_changed_at=now)
     session.add(account)
@@ -128,7 +129,7 @@ async def change_own_password(session: AsyncSession, account: StaffAccount, curr
     """The staff member's own change: needs the current password; ends their other sessions."""
     right, _ = passwords.verify(account.password_hash, current)
     if not right:
-        raise AccountError("The current password is not right.")
+        raise AccountError(N_("The current password is not right."))
     account.password_hash = _hash(new)
     account.password_changed_at = now
     await revoke_all(session, account.id, now, keep=keep_session)
@@ -137,7 +138,7 @@ async def change_own_password(session: AsyncSession, account: StaffAccount, curr
 
 async def set_language(session: AsyncSession, account: StaffAccount, code: str, now: dt.datetime) -> None:
     if code not in STAFF_LANGUAGES:
-        raise AccountError("This language is not offered for the back office.")
+        raise AccountError(N_("This language is not offered for the back office."))
     if code == account.language:
         return
     before = snapshot(account)
@@ -149,7 +150,7 @@ async def set_language(session: AsyncSession, account: StaffAccount, code: str, 
 def begin_totp(account: StaffAccount) -> str:
     """A new secret, kept unconfirmed until a first code proves the app has it. Codes in use stay valid."""
     if account.totp_confirmed and account.totp_secret:
-        raise AccountError("One-time codes are already set up.")
+        raise AccountError(N_("One-time codes are already set up."))
     if not account.totp_secret:
         account.totp_secret = totp.new_secret()
     return account.totp_secret
@@ -192,11 +193,12 @@ async def link_chat(session: AsyncSession, account: StaffAccount, channel: str, 
                     settings: Settings, now: dt.datetime, actor: Actor) -> None:
     """Link a staff chat account; only ids configured in QB_STAFF_*_IDS are staff on their channel."""
     if channel_user_id not in settings.staff_ids(channel):
-        raise AccountError("This chat account is not among the configured staff chat accounts (QB_STAFF_*_IDS).")
+        raise AccountError(N_("This chat account is not among the configured staff chat accounts "
+                              "(QB_STAFF_*_IDS)."))
     taken = await session.scalar(select(StaffChatLink).where(StaffChatLink.channel == channel,
                                                              StaffChatLink.channel_user_id == channel_user_id))
     if taken is not None:
-        raise AccountError("This chat account is linked to a staff account already.")
+        raise AccountError(N_("This chat account is linked to a staff account already."))
     before = snapshot(account, await links_of(session, account.id))
     session.add(StaffChatLink(account_id=account.id, channel=channel, channel_user_id=channel_user_id))
     await session.flush()
@@ -213,7 +215,7 @@ def _hash(password: str) -> str:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise AccountError("Unknown role.")
+        raise AccountError(N_("Unknown role."))
 
 
 async def _keep_one_leitung(session: AsyncSession, account: StaffAccount) -> None:
@@ -222,4 +224,4 @@ async def _keep_one_leitung(session: AsyncSession, account: StaffAccount) -> Non
     others = await session.scalar(select(func.count(StaffAccount.id)).where(
         StaffAccount.role == LEITUNG, StaffAccount.disabled_at.is_(None), StaffAccount.id != account.id))
     if not others:
-        raise AccountError("This is the last active management account; create another one first.")
+        raise AccountError(N_("This is the last active management account; create another one first."))
