@@ -66,7 +66,8 @@ def test_add_list_disable_enable_and_every_change_is_audited(command, database: 
     async def facts(session):  # type: ignore[no-untyped-def]
         account = await session.scalar(select(StaffAccount).where(StaffAccount.name == name))
         row = await session.get(StaffSession, sessions.token_hash(token))
-        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.object_id == str(account.id))
+        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.object_type == "staff_account",
+                                                                  AuditEntry.object_id == str(account.id))
                                          .order_by(AuditEntry.id))).all()
         return account, row, entries
     account, row, entries = in_database(database, facts)

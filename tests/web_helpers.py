@@ -32,6 +32,17 @@ class Browser:
         self.page = response.text
         return response
 
+    @property
+    def session_token(self) -> str | None:
+        return next((cookie.value for cookie in self.client.cookies.jar if cookie.name == "qb_session"), None)
+
+    def use_session(self, token: str) -> None:
+        """Present `token` as the session cookie, as an attacker who planted or stole it would."""
+        for cookie in list(self.client.cookies.jar):
+            if cookie.name == "qb_session":
+                self.client.cookies.jar.clear(cookie.domain, cookie.path, cookie.name)
+        self.client.cookies.set("qb_session", token, domain="testserver.local", path="/")
+
     def token(self) -> str:
         found = CSRF_FIELD.search(self.page)
         assert found, "the page has no form with a CSRF token"
@@ -56,9 +67,9 @@ class Browser:
 
 
 @asynccontextmanager
-async def browser(app: App) -> AsyncIterator[Browser]:
+async def browser(app: App, base_url: str = "http://testserver") -> AsyncIterator[Browser]:
     transport = httpx.ASGITransport(app=create_web_app(app), client=("192.0.2.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
         yield Browser(client)
 
 

@@ -15,16 +15,16 @@ from starlette.routing import Route
 from bot.accounts import passwords, sessions, store, totp
 from bot.accounts.models import StaffAccount
 from bot.audit.log import Actor, record
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.web.guard import CODE, CODES_SETUP, LOGIN, Staff, Stage, guarded, public
-from bot.web.rendering import browser_language, render
+from bot.web.rendering import browser_language, render, staff_translator
 
-WRONG_LOGIN = "The name or the password is not right."
-TOO_MANY = "Too many failed attempts. Please wait a quarter of an hour and try again."
+WRONG_LOGIN = N_("The name or the password is not right.")
+TOO_MANY = N_("Too many failed attempts. Please wait a quarter of an hour and try again.")
 
 
 def _translator(request: Request) -> Translator:
-    return Translator.for_language(browser_language(request), request.app.state.web.app.settings.zone)
+    return staff_translator(browser_language(request), request.app.state.web.app.settings.zone)
 
 
 def _address(request: Request) -> str:
@@ -130,7 +130,7 @@ async def password(request: Request, staff: Staff) -> Response:
     new = str(form.get("new", ""))
     error = None
     if new != str(form.get("again", "")):
-        error = "The two new passwords differ."
+        error = N_("The two new passwords differ.")
     else:
         try:
             await store.change_own_password(staff.db, staff.account, str(form.get("current", "")), new,

@@ -24,7 +24,7 @@ from bot.accounts.models import StaffAccount, StaffSession
 from bot.accounts.roles import ROLES_NEEDING_TOTP, Right, may
 from bot.audit.log import Actor
 from bot.i18n import Translator
-from bot.web.rendering import render
+from bot.web.rendering import render, staff_translator
 
 LOGIN, CODE, CODES_SETUP = "/login", "/login/code", "/account/codes"
 
@@ -72,7 +72,7 @@ def guarded(right: Right | None = None, stage: Stage = Stage.COMPLETE) -> Callab
                 if found is None or token is None:
                     return _to_login(request)
                 row, account = found
-                staff = Staff(account, row, token, db, Translator.for_language(account.language, web.app.settings.zone))
+                staff = Staff(account, row, token, db, staff_translator(account.language, web.app.settings.zone))
                 if stage is not Stage.ANY:
                     if not row.complete and stage is not Stage.PENDING:
                         return _to_login(request, CODE, 403)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
@@ -18,9 +19,15 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from bot.i18n import Translator
+from bot.languages import BY_CODE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STAFF_LANGUAGES = ("de", "en")
+DOMAIN = "staff"  # the back office's own catalog: locales/de/LC_MESSAGES/staff.po
+
+
+def staff_translator(code: str, zone: ZoneInfo) -> Translator:
+    return Translator(BY_CODE[code if code in STAFF_LANGUAGES else "de"], zone, DOMAIN)
 
 
 def templates() -> Jinja2Templates:
