@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,13 +31,24 @@ def command(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("QB_STAFF_TELEGRAM_IDS", "4711")
 
     def run(*arguments: str, stdin: str = f"{PASSWORD}\n") -> int:
+        """The real command, in a thread of its own: its event loop, umask and logging stay its own."""
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        return main(["staff", *arguments])
+        umask = os.umask(0o077)
+        os.umask(umask)
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
+        try:
+            with ThreadPoolExecutor(1) as thread:
+                return thread.submit(main, ["staff", *arguments]).result()
+        finally:
+            os.umask(umask)
+            root.handlers[:] = handlers
+            root.setLevel(level)
     return run
 
 
 def in_database(database: Database, work):  # type: ignore[no-untyped-def]
-    """Run `work(session)` on a connection of its own (the command ran on its own event loop)."""
+    """Run `work(session)` on a connection and event loop of its own, in a thread like the command."""
     async def go():  # type: ignore[no-untyped-def]
         engine = create_engine_for_url(database.url)
         try:
@@ -42,7 +56,8 @@ def in_database(database: Database, work):  # type: ignore[no-untyped-def]
                 return await work(session)
         finally:
             await engine.dispose()
-    return asyncio.run(go())
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, go()).result()
 
 
 def test_add_list_disable_enable_and_every_change_is_audited(command, database: Database,  # type: ignore[no-untyped-def]
