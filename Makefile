@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # Extract messages, merge them into every catalog, compile; translators then fill the .po files.
+# The residents' messages go to every language; the back office's (domain staff) to German only.
 i18n: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output -o locales/messages.pot .
 	for lang in $(LANGS); do \
@@ -36,7 +37,14 @@ i18n: $(STAMP)
 			$(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$lang; \
 		fi; \
 	done
+	$(BIN)/pybabel -q extract -F babel-staff.cfg -k N_ --no-location --sort-output -o locales/staff.pot .
+	if [ -f locales/de/LC_MESSAGES/staff.po ]; then \
+		$(BIN)/pybabel -q update -D staff -i locales/staff.pot -d locales -l de --no-fuzzy-matching --ignore-obsolete; \
+	else \
+		$(BIN)/pybabel -q init -D staff -i locales/staff.pot -d locales -l de; \
+	fi
 	$(BIN)/pybabel -q compile -d locales --statistics
+	$(BIN)/pybabel -q compile -D staff -d locales --statistics
 
 bench: $(STAMP)
 	./scripts/ensure-postgres

@@ -1,9 +1,11 @@
-"""The `quartiersbot` command: migrate, import, export, chat, demo, run, survey, event, outbox, queue, privacy."""
+"""The `quartiersbot` command: migrate, import, export, chat, demo, run, web, survey, event, outbox, queue, privacy,
+staff."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import cli_events, cli_privacy, cli_queue, cli_survey, logs, runtime
+from bot import cli_events, cli_privacy, cli_queue, cli_staff, cli_survey, logs, runtime
+from bot.accounts.demo import create_demo_accounts
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
@@ -27,6 +30,8 @@ from bot.languages import LANGUAGE_CODES
 from bot.offers.models import Offer
 from bot.queue.upkeep import run_upkeep
 from bot.scheduler import start_scheduler
+from bot.web.server import address as web_address
+from bot.web.server import serve_web
 
 DEMO_CONTENT = Path(__file__).resolve().parents[1] / "content" / "horst"
 log = logging.getLogger("quartiersbot")
@@ -47,11 +52,14 @@ def parser() -> argparse.ArgumentParser:
         chat = commands.add_parser(name, help=text)
         chat.add_argument("--lang", choices=LANGUAGE_CODES, help="the resident's language")
         chat.add_argument("--user", default=None, help="the resident's name on the console")
-    commands.add_parser("run", help="start the configured channels and the scheduler")
+    commands.add_parser("run", help="start the configured channels and the scheduler (and the back office when "
+                                    "QB_WEB_LISTEN is set)")
+    commands.add_parser("web", help="serve the staff back office (QB_WEB_LISTEN, default 127.0.0.1:8080)")
     cli_survey.add_parser(commands)
     cli_events.add_parsers(commands)
     cli_queue.add_parser(commands)
     cli_privacy.add_parser(commands)
+    cli_staff.add_parser(commands)
     return root
 
 
@@ -65,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    logs.configure(settings, settings.log_level if arguments.command in {"run", "migrate"} else "WARNING")
+    logs.configure(settings, settings.log_level if arguments.command in {"run", "migrate", "web"} else "WARNING")
     try:
         return runtime.run(_COMMANDS[arguments.command](settings, arguments))
     except KeyboardInterrupt:
@@ -135,10 +143,54 @@ async def demo(settings: Settings, arguments: argparse.Namespace) -> int:
         if not offers:
             report = await import_folder(app.sessions, DEMO_CONTENT, settings.quarter, app.clock, settings.zone)
             print(f"Example content of Horst imported: {report.summary()}\n")
-        await _chat(app, arguments)
+        async with app.sessions() as session, session.begin():
+            demo_accounts = await create_demo_accounts(session, app.clock.now())
+        stop, started = asyncio.Event(), asyncio.Event()
+        web = asyncio.create_task(serve_web(app, stop, started))
+        await asyncio.wait({web, asyncio.create_task(started.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        if started.is_set():
+            print(f"The staff back office runs at {web_address(app)}")
+            for name, role, password in demo_accounts:
+                print(f"  demo login: {name} / {password} ({role}; shown only now)")
+            if not demo_accounts:
+                print("  log in with an account of `quartiersbot staff list` (`quartiersbot staff reset NAME` "
+                      "gives it a new password)")
+            print()
+        else:
+            print(f"The back office did not start: {web.exception()}. The chat runs without it.\n")
+        try:
+            await _chat(app, arguments)
+        finally:
+            stop.set()
+            with contextlib.suppress(OSError):
+                await web
     finally:
         await app.close()
     return 0
+
+
+async def web(settings: Settings, arguments: argparse.Namespace) -> int:
+    app = await create_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    started = asyncio.Event()
+    started_note = asyncio.create_task(_say_when_started(app, started))
+    try:
+        await serve_web(app, stop, started)
+    except OSError as error:
+        print(f"{error}", file=sys.stderr)
+        return 1
+    finally:
+        started_note.cancel()
+        await app.close()
+    return 0
+
+
+async def _say_when_started(app: App, started: asyncio.Event) -> None:
+    await started.wait()
+    print(f"The staff back office runs at {web_address(app)} (Ctrl-C stops it)", flush=True)
 
 
 async def _chat(app: App, arguments: argparse.Namespace) -> None:
@@ -160,7 +212,7 @@ async def deliver_due(app: App) -> None:
 
 
 async def run(settings: Settings, arguments: argparse.Namespace) -> int:
-    if settings.telegram_token is None and not settings.matrix_homeserver:
+    if settings.telegram_token is None and not settings.matrix_homeserver and not settings.web_requested:
         print(
             "No channel is configured, so there is nothing to run.\n"
             "Set QB_TELEGRAM_TOKEN for Telegram, or QB_MATRIX_HOMESERVER, QB_MATRIX_USER_ID and "
@@ -204,8 +256,12 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         await app.dispatcher.close()
         stop.set()
     stopping = asyncio.create_task(stop_gently())
+    served = [channel.run(stop) for channel in channels]
+    if settings.web_requested:
+        log.info("the staff back office listens on %s", settings.web_listen)
+        served.append(serve_web(app, stop))
     try:
-        await asyncio.gather(*(channel.run(stop) for channel in channels))
+        await asyncio.gather(*served)
     finally:
         stopping.cancel()
         if scheduler.running:
@@ -215,8 +271,9 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"migrate": migrate, "import": import_content, "export": export_content, "chat": chat, "demo": demo,
-             "run": run, "survey": cli_survey.run, "event": cli_events.run_event, "outbox": cli_events.run_outbox,
-             "queue": cli_queue.run, "privacy": cli_privacy.run}
+             "run": run, "web": web, "survey": cli_survey.run, "event": cli_events.run_event,
+             "outbox": cli_events.run_outbox, "queue": cli_queue.run, "privacy": cli_privacy.run,
+             "staff": cli_staff.run}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     retention_outbox_days: Annotated[int, Field(ge=1, le=365)] = 30  # sent or given-up messages
     retention_processed_days: Annotated[int, Field(ge=1, le=365)] = 30  # ids of platform events answered
     retention_unmet_months: Annotated[int, Field(ge=1, le=120)] = 24  # weekly counts of searches
+    retention_audit_months: Annotated[int, Field(ge=1, le=120)] = 24  # the back office's audit log
+
+    # The staff back office (bot/web/). `run` serves it only when QB_WEB_LISTEN is set explicitly.
+    web_listen: Annotated[str, Field(pattern=r"^[^:\s]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")] = "127.0.0.1:8080"
+    # The public address behind the TLS reverse proxy; with https the cookies are marked Secure.
+    web_base_url: Annotated[str, Field(pattern=r"^(https?://[^\s/]+(/\S*)?)?$")] = ""
+    # Signs the forms' CSRF tokens; without it a random one is kept in QB_DATA_DIR/web-secret (0600).
+    web_secret: SecretStr | None = None
+    web_session_hours: Annotated[int, Field(ge=1, le=24)] = 10  # a session ends after this, however busy
+    web_idle_minutes: Annotated[int, Field(ge=5, le=480)] = 60  # ... or after this long without a request
 
     # The privacy notice (/privacy): who is responsible and whom to ask.
     privacy_controller: str = "Quartiersmanagement Horst"
@@ -163,6 +173,15 @@ class Settings(BaseSettings):
                 f"QB_DEFAULT_LANGUAGE {self.default_language!r} is not among QB_LANGUAGES"
             )
         return self
+
+    @property
+    def web_requested(self) -> bool:
+        """True when QB_WEB_LISTEN was given, so `run` serves the back office beside the channels."""
+        return "web_listen" in self.model_fields_set
+
+    @property
+    def web_secure(self) -> bool:
+        return self.web_base_url.startswith("https://")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -39,14 +39,15 @@ def N_(message: str) -> str:
 
 
 @functools.cache
-def load_catalog(code: str) -> NullTranslations:
+def load_catalog(code: str, domain: str = DOMAIN) -> NullTranslations:
+    """`domain` is "messages" for residents, "staff" for the back office (German and English only)."""
     if code == "en":
         return NullTranslations()  # msgids are English
     folder = LOCALES_DIR / code / "LC_MESSAGES"
-    po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    po_path, mo_path = folder / f"{domain}.po", folder / f"{domain}.mo"
     if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
         with mo_path.open("rb") as handle:
-            return Translations(handle, domain=DOMAIN)
+            return Translations(handle, domain=domain)
     if not po_path.exists():
         log.warning("no catalog for language %s; showing English", code)
         return NullTranslations()
@@ -55,13 +56,14 @@ def load_catalog(code: str) -> NullTranslations:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return Translations(buffer, domain=domain)
 
 
 @dataclass(frozen=True)
 class Translator:
     language: Language
     zone: ZoneInfo
+    domain: str = DOMAIN
 
     @classmethod
     def for_language(cls, code: str, zone: ZoneInfo) -> Translator:
@@ -80,10 +82,10 @@ class Translator:
         return self.language.right_to_left
 
     def gettext(self, message: str) -> str:
-        return load_catalog(self.code).gettext(message)
+        return load_catalog(self.code, self.domain).gettext(message)
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
-        return load_catalog(self.code).ngettext(singular, plural, count)
+        return load_catalog(self.code, self.domain).ngettext(singular, plural, count)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         return moment.astimezone(self.zone)

@@ -35,8 +35,8 @@ from bot.db.models import Resident
 from tests.support.chat import Chat
 from tests.support.databases import ROOT, Database, plain_url
 from tests.support.matrix_resident import MatrixResident
+from tests.support.ports import free_port, listening
 from tests.support.synapse import Synapse
-from tests.support.telegram import free_port, listening
 from tests.support.telegram_emulator import BotApiEmulator
 
 # A line of the bot's output starts a record with its time and level; traceback lines continue it.

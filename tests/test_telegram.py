@@ -19,7 +19,8 @@ from bot.clock import FixedClock
 from bot.conversation.messages import Choice, Reply
 from bot.db.models import Resident
 from tests.support.databases import Database, plain_url, settings_for
-from tests.support.telegram import SECRET, Running, button, buttons, free_port, listening, resident
+from tests.support.ports import free_port, listening
+from tests.support.telegram import SECRET, Running, button, buttons, resident
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 

@@ -17,7 +17,8 @@ from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.models import ProcessedEvent
 from tests.support.databases import Database, settings_for
-from tests.support.telegram import SECRET, Running, button, free_port, listening, resident
+from tests.support.ports import free_port, listening
+from tests.support.telegram import SECRET, Running, button, resident
 from tests.support.telegram_emulator import DROP, NOT_MODIFIED, BotApiEmulator
 
 FAULTS = [429, 502, DROP]

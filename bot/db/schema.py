@@ -7,6 +7,8 @@ A new capability adds its models module here.
 
 from __future__ import annotations
 
+import bot.accounts.models
+import bot.audit.models
 import bot.db.models
 import bot.events.models
 import bot.offers.models
@@ -16,5 +18,5 @@ import bot.surveys.models
 from bot.db.base import Base
 
 MODULES = (bot.db.models, bot.offers.models, bot.surveys.models, bot.events.models, bot.outbox.models,
-           bot.queue.models)
+           bot.queue.models, bot.accounts.models, bot.audit.models)
 metadata = Base.metadata

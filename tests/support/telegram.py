@@ -1,11 +1,10 @@
 """The Telegram channel in the tests: the bot serving against the loopback Bot API (telegram_emulator), residents
-with random ids pressing its buttons, and a free port for the webhook."""
+with random ids pressing its buttons."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from typing import Any
 
 from bot.app import App
@@ -14,17 +13,6 @@ from bot.config import Settings
 from tests.support.telegram_emulator import BotApiEmulator, SentMessage
 
 SECRET = "a-webhook-secret-of-quartiersbot"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Running:

@@ -1,0 +1,1 @@
+"""Staff accounts of the back office: roles, passwords, one-time codes, sessions, login throttling."""
