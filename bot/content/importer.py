@@ -28,7 +28,15 @@ from bot.content.texts import sync_by_language
 from bot.events.importer import upsert_event
 from bot.events.schema import EventsFile
 from bot.offers.hours import parse_slot
-from bot.offers.models import Category, CategoryText, Offer, OfferText, OpeningSlot
+from bot.offers.models import (
+    CATEGORY_TEXT_FIELDS,
+    OFFER_TEXT_FIELDS,
+    Category,
+    CategoryText,
+    Offer,
+    OfferText,
+    OpeningSlot,
+)
 from bot.queue.importer import upsert_consultations
 from bot.queue.schema import SprechstundenFile
 from bot.surveys.definition import SurveyFile, definition_errors
@@ -153,8 +161,7 @@ async def _upsert_categories(session: AsyncSession, content: CategoriesFile, qua
             session.add(row)
         row.icon, row.position, row.example_data = entry.icon, position, content.example_data
         row.content_hash, row.updated_at = digest, clock.now()
-        for target, text in sync_by_language(row.texts, entry.texts, CategoryText):
-            target.name, target.synonyms = text.name, list(text.synonyms)
+        sync_by_language(row.texts, entry.texts, CategoryText, _fill_category_text, CATEGORY_TEXT_FIELDS)
 
 
 def _changed(row: Category | Offer | None, digest: str, kind: str, report: ImportReport) -> bool:
@@ -206,14 +213,21 @@ def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: b
     row.languages, row.target_groups = list(entry.languages), list(entry.target_groups)
     row.cost, row.valid_from, row.valid_until = entry.cost, entry.valid_from, entry.valid_until
     row.example_data = example_data
-    for target, text in sync_by_language(row.texts, entry.texts, OfferText):
-        target.title, target.summary = text.title, text.summary
-        target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
+    sync_by_language(row.texts, entry.texts, OfferText, _fill_offer_text, OFFER_TEXT_FIELDS)
     row.slots.clear()
     for weekday, day in enumerate(WEEKDAYS):
         for slot in entry.hours.get(day, []):  # type: ignore[call-overload]
             opens, closes = parse_slot(slot)
             row.slots.append(OpeningSlot(weekday=weekday, opens_minute=opens, closes_minute=closes))
+
+
+def _fill_category_text(target: CategoryText, text: Any) -> None:
+    target.name, target.synonyms = text.name, list(text.synonyms)
+
+
+def _fill_offer_text(target: OfferText, text: Any) -> None:
+    target.title, target.summary = text.title, text.summary
+    target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
 
 
 def _digest(*parts: Any) -> str:

@@ -1,32 +1,93 @@
-"""Per-language text rows of a content entry, matched to the texts of its file."""
+"""Per-language text rows of a content entry: matched to the texts of its file, and whether each translation is
+still that of the current German text.
+
+A translation remembers a fingerprint of the German text it was made from (`source_fingerprint`). When the
+German text changes and a translation does not, the translation is outdated; whoever changes a translation
+(in the YAML file or the back office) makes it current again. German is the source: `de`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from bot.languages import CONTENT_LANGUAGE_CODES
 
-Row = TypeVar("Row")
+SOURCE_LANGUAGE = "de"
+
+
+class TextRow(Protocol):
+    language: str
+    source_fingerprint: str | None
+
+
+Row = TypeVar("Row", bound=TextRow)
 Text = TypeVar("Text")
 
 
-def sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[..., Row]) -> list[tuple[Row, Text]]:
+class Translation(enum.Enum):
+    SOURCE = "source"  # the German text itself
+    CURRENT = "current"
+    OUTDATED = "outdated"  # the German text changed after this translation was made
+    MISSING = "missing"
+
+
+def fingerprint(row: Any, fields: Iterable[str]) -> str:
+    """A short digest of a text row's words, the same wherever it is computed."""
+    content = json.dumps([getattr(row, name) for name in fields], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+def sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[..., Row],
+                     fill: Callable[[Row, Text], None], fields: tuple[str, ...]) -> None:
     """Match a row's per-language texts to the file's: reuse, add, and drop what the file no longer has.
 
     Rows are updated in place rather than replaced, because a replaced row with the same primary
-    key (entry, language) would be inserted before the old one is deleted.
+    key (entry, language) would be inserted before the old one is deleted. Every text that is new or
+    changed counts as made from the German text as it now is.
     """
-    current = {row.language: row for row in rows}  # type: ignore[attr-defined]
-    pairs = []
+    current = {row.language: row for row in rows}
+    before = {language: fingerprint(row, fields) for language, row in current.items()}
     for language, text in texts.items():
         target = current.pop(language, None) or make(language=language)
         if target not in rows:
             rows.append(target)
-        pairs.append((target, text))
+        fill(target, text)
     for stale in current.values():
         rows.remove(stale)
-    return pairs
+    source = next((row for row in rows if row.language == SOURCE_LANGUAGE), None)
+    made_from = fingerprint(source, fields) if source is not None else None
+    for row in rows:
+        if before.get(row.language) != fingerprint(row, fields):
+            row.source_fingerprint = made_from
+
+
+def mark_translated(row: TextRow, rows: Iterable[TextRow], fields: tuple[str, ...]) -> None:
+    """`row` was just written (by hand or checked): it is a translation of the German text as it now is."""
+    source = next((other for other in rows if other.language == SOURCE_LANGUAGE), None)
+    row.source_fingerprint = fingerprint(source, fields) if source is not None else None
+
+
+def translations(rows: Iterable[TextRow], languages: Iterable[str], fields: tuple[str, ...]) -> dict[str, Translation]:
+    """Each language's state. A translation from before fingerprints were kept counts as current."""
+    by_language = {row.language: row for row in rows}
+    source = by_language.get(SOURCE_LANGUAGE)
+    made_from = fingerprint(source, fields) if source is not None else None
+    states = {}
+    for language in languages:
+        row = by_language.get(language)
+        if row is None:
+            states[language] = Translation.MISSING
+        elif language == SOURCE_LANGUAGE:
+            states[language] = Translation.SOURCE
+        elif row.source_fingerprint in (None, made_from):
+            states[language] = Translation.CURRENT
+        else:
+            states[language] = Translation.OUTDATED
+    return states
 
 
 def in_language_order(texts: dict[str, Text]) -> dict[str, Text]:

@@ -22,7 +22,7 @@ from bot.events.changes import (
     announce_new_event,
     follow_schedule_change,
 )
-from bot.events.models import Event, EventText
+from bot.events.models import EVENT_TEXT_FIELDS, Event, EventText
 from bot.events.schema import EventEntry
 
 
@@ -84,8 +84,11 @@ def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
     row.registration_required, row.capacity = entry.registration.required, entry.registration.capacity
     row.cancelled, row.example_data = entry.cancelled, example_data
     row.cancelled_dates = sorted(day.isoformat() for day in entry.cancelled_dates)
-    for target, text in sync_by_language(row.texts, entry.texts, EventText):
-        target.title, target.description = text.title, text.description
+    sync_by_language(row.texts, entry.texts, EventText, _fill_text, EVENT_TEXT_FIELDS)
+
+
+def _fill_text(target: EventText, text: Any) -> None:
+    target.title, target.description = text.title, text.description
 
 
 def entry_of(row: Event) -> dict[str, Any]:

@@ -49,6 +49,9 @@ class Event(Base):
     )
 
 
+EVENT_TEXT_FIELDS = ("title", "description")  # an event's words in one language
+
+
 class EventText(Base):
     __tablename__ = "event_texts"
 
@@ -56,6 +59,8 @@ class EventText(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text)
+    # The German text this translation was made from (bot/content/texts.py): outdated when that changes.
+    source_fingerprint: Mapped[str | None] = mapped_column(String(16))
 
 
 class EventRegistration(Base):

@@ -32,6 +32,10 @@ class Category(Base):
     )
 
 
+CATEGORY_TEXT_FIELDS = ("name", "synonyms")  # a category's words in one language
+OFFER_TEXT_FIELDS = ("title", "summary", "cost_note", "hours_note", "keywords")
+
+
 class CategoryText(Base):
     __tablename__ = "category_texts"
 
@@ -41,6 +45,8 @@ class CategoryText(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     synonyms: Mapped[list[str]] = mapped_column(default=list)
+    # The German text this translation was made from (bot/content/texts.py): outdated when that changes.
+    source_fingerprint: Mapped[str | None] = mapped_column(String(16))
 
 
 class Offer(Base):
@@ -95,6 +101,7 @@ class OfferText(Base):
     cost_note: Mapped[str] = mapped_column(String(200), default="")
     hours_note: Mapped[str] = mapped_column(String(200), default="")
     keywords: Mapped[list[str]] = mapped_column(default=list)
+    source_fingerprint: Mapped[str | None] = mapped_column(String(16))  # see CategoryText
 
 
 class OpeningSlot(Base):

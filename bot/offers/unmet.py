@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
@@ -44,3 +45,13 @@ async def record_unmet(session: AsyncSession, quarter: str, language: str, query
                                                          text=text, count=1)
     await session.execute(insert.on_conflict_do_update(
         index_elements=["quarter", "week", "language", "text"], set_={"count": UnmetSearch.count + 1}))
+
+
+async def unmet_in_week(session: AsyncSession, quarter: str, week: dt.date, limit: int = 20
+                        ) -> list[tuple[str, str, int]]:
+    """(words, language, count) of the week's searches that found nothing, the most frequent first."""
+    rows = await session.execute(
+        select(UnmetSearch.text, UnmetSearch.language, UnmetSearch.count)
+        .where(UnmetSearch.quarter == quarter, UnmetSearch.week == week_of(week))
+        .order_by(UnmetSearch.count.desc(), UnmetSearch.text, UnmetSearch.language).limit(limit))
+    return [(text, language, count) for text, language, count in rows.all()]

@@ -80,3 +80,10 @@ async def mark_delivered(session: AsyncSession, message_id: int, values: dict[st
                               .values(**values, claimed_by=None))
     if screen is not None and resident_id is not None:
         await session.execute(update(Resident).where(Resident.id == resident_id).values(screen_message=screen))
+
+
+async def overdue(session: AsyncSession, now: dt.datetime, late: dt.timedelta) -> int:
+    """Messages that should have gone out more than `late` ago and are still waiting: a channel in trouble."""
+    count = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status.in_((PENDING, SENDING)), OutboxMessage.due_at < now - late))
+    return int(count or 0)

@@ -214,3 +214,12 @@ async def write_signups_csv(session: AsyncSession, survey_key: str, quarter: str
                              signup.consent_version, consented])
     return len(signups)
 
+
+async def completed_in_month(session: AsyncSession, quarter: str, day: dt.date) -> dict[str, int]:
+    """Completed responses per survey key in the month of `day`: completion dates are kept by month only
+    (see SurveyResponse), so a month is the finest period there is."""
+    rows = await session.execute(
+        select(Survey.key, func.count()).join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
+        .where(Survey.quarter == quarter, SurveyResponse.completed_on == day.replace(day=1))
+        .group_by(Survey.key))
+    return {key: count for key, count in rows.all()}
