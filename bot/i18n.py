@@ -91,6 +91,8 @@ class Translator:
         return moment.astimezone(self.zone)
 
     def time(self, value: dt.time | dt.datetime) -> str:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = self.local(value)  # an aware moment is shown on the local clock, never in UTC
         return format_time(value, format="short", locale=self.locale)
 
     def date(self, value: dt.date, style: str = "medium") -> str:

@@ -49,7 +49,13 @@ def helpers(translator: Translator) -> dict[str, Any]:
     def when(moment: dt.datetime | None) -> str:
         return translator.datetime(moment, "short") if moment else ""
 
-    return {"_": translator.gettext, "ngettext": translator.ngettext, "when": when,
+    def at(moment: dt.datetime) -> str:
+        return translator.time(moment)
+
+    def day(value: dt.date) -> str:
+        return translator.date(value, "full")
+
+    return {"_": translator.gettext, "ngettext": translator.ngettext, "when": when, "at": at, "day": day,
             "lang": translator.code}
 
 
