@@ -50,6 +50,7 @@ bench: $(STAMP)
 	./scripts/ensure-postgres
 	$(BIN)/python benchmarks/handlers.py
 	$(BIN)/python benchmarks/queue_tickets.py
+	$(BIN)/python benchmarks/back_office.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
