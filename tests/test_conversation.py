@@ -33,6 +33,10 @@ async def test_first_contact_without_usable_hint_shows_the_picker_in_native_name
     for name in ("Deutsch", "Leichte Sprache", "English", "Türkçe", "العربية", "Română", "Български",
                  "Українська", "Русский", "Polski"):
         assert name in labels
+    # Before a language is chosen, Menu and Back would only lead to the picker again: they are not offered.
+    assert all(payload.startswith("lang:set:") for payload in chat.payloads)
+    await chat.tap("menu")
+    assert all(payload.startswith("lang:set:") for payload in chat.payloads)
     await chat.say("5")  # the fifth language is Arabic
     assert all(reply.right_to_left for reply in chat.last)
     assert "offers:home" in chat.payloads

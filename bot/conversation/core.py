@@ -291,7 +291,8 @@ class Conversation:
             del nav[:-NAV_DEPTH]
         last = replies[-1]
         extra: list[Choice] = []
-        if route != MENU_ROUTE:
+        # Before a language is chosen, every way leads back to the picker: Back and Menu would only show it again.
+        if route != MENU_ROUTE and ctx.resident.language is not None:
             if len(nav) >= 2 and route:
                 extra.append(Choice(ctx._("◀ Back"), BACK))
             extra.append(Choice(ctx._("🏠 Menu"), MENU_ROUTE))
