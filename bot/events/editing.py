@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
+from bot.content.texts import SOURCE_LANGUAGE, fingerprint, mark_translated
 from bot.events.changes import concerned, schedule_pairs
 from bot.events.importer import Outcome, entry_of, upsert_event
-from bot.events.models import Event
+from bot.events.models import EVENT_TEXT_FIELDS, Event
 from bot.events.occurrences import occurrences_between
 from bot.events.schema import EventEntry
 from bot.events.store import HORIZON, occurrence_of, occurrences
@@ -183,6 +184,22 @@ async def reopen(session: AsyncSession, row: Event, date: dt.date | None, now: d
                  actor: Actor) -> Outcome:
     return await change(session, row, reopened(row, date), now, zone, actor,
                         "event.reopen" if date is None else "event.reopen_date")
+
+
+async def confirm_translations(session: AsyncSession, row: Event, languages: list[str], now: dt.datetime,
+                               actor: Actor) -> list[str]:
+    """Staff checked that these translations still say what the German text says: they count as current again."""
+    texts = {text.language: text for text in row.texts}
+    confirmed = [language for language in languages if language in texts and language != SOURCE_LANGUAGE
+                 and texts[language].source_fingerprint != fingerprint(texts[SOURCE_LANGUAGE], EVENT_TEXT_FIELDS)]
+    if not confirmed:
+        return []
+    before = {language: texts[language].source_fingerprint for language in confirmed}
+    for language in confirmed:
+        mark_translated(texts[language], row.texts, EVENT_TEXT_FIELDS)
+    record(session, now, actor, "event.translations_confirmed", OBJECT_TYPE, row.id, {"fingerprints": before},
+           {"fingerprints": {language: texts[language].source_fingerprint for language in confirmed}})
+    return confirmed
 
 
 async def residents_told(session: AsyncSession, row: Event, entry: EventEntry, now: dt.datetime,
