@@ -11,14 +11,14 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from bot.app import App, create_app
+from bot.audit.log import Actor
 from bot.config import Settings
-from bot.events.importer import entry_of, upsert_event
+from bot.events import editing
+from bot.events.importer import entry_of
 from bot.events.models import Event, EventRegistration
-from bot.events.schema import EventEntry
 from bot.events.seats import REGISTERED
 from bot.events.store import is_cancelled, occurrences, quarter_events, text_of
 from bot.outbox.store import DROPPED, FAILED, reasons, status_counts
@@ -82,10 +82,11 @@ async def _list(app: App, days: int) -> int:
 
 
 async def _change(app: App, arguments: argparse.Namespace) -> int:
-    now, zone = app.clock.now(), app.settings.zone
+    """The same domain functions as the back office (bot/events/editing.py), so a change has the same
+    effects wherever it is made, and is in the audit log."""
+    now, zone, quarter, actor = app.clock.now(), app.settings.zone, app.settings.quarter, Actor.command_line()
     async with app.sessions() as session, session.begin():
-        row = await session.scalar(select(Event).where(Event.quarter == app.settings.quarter,
-                                                       Event.key == arguments.key))
+        row = await editing.by_key(session, quarter, arguments.key)
         if arguments.action != "add" and row is None:
             print(f"No event {arguments.key!r} (see: quartiersbot event list).")
             return 1
@@ -93,65 +94,40 @@ async def _change(app: App, arguments: argparse.Namespace) -> int:
             print(f"There is already an event {arguments.key!r}; change it with: quartiersbot event update.")
             return 1
         try:
-            entry = _entry(arguments, row, now.astimezone(zone).replace(tzinfo=None))
-        except (ValueError, ValidationError) as error:
-            print(f"Nothing was changed: {_problem(error)}")
+            if arguments.action == "cancel":
+                assert row is not None
+                outcome = await editing.cancel(session, row, arguments.date, now, zone, actor)
+            elif row is None:
+                entry = editing.with_changes(editing.blank(arguments.key), _changes(arguments, None), True)
+                _, outcome = await editing.add(session, quarter, entry, now, zone, actor)
+            else:
+                entry = editing.with_changes(entry_of(row), _changes(arguments, row), False)
+                outcome = await editing.change(session, row, entry, now, zone, actor)
+        except ValueError as error:  # EventError, or a time that is not one
+            print(f"Nothing was changed: {error}")
             return 1
-        outcome = await upsert_event(session, entry, app.settings.quarter, row.example_data if row else False,
-                                     now, zone)
     told = f"; {outcome.told} resident(s) will be told" if outcome.told else ""
     print(f"Event {arguments.key!r}: {outcome.status}{told}.")
     return 0
 
 
-def _entry(arguments: argparse.Namespace, row: Event | None, local_now: dt.datetime) -> EventEntry:
-    """The event as it will be: the row's values, with what the command changes."""
-    current: dict[str, Any] = entry_of(row) if row is not None else {
-        "key": arguments.key, "place": {"name": "Quartiersladen Horst"}, "organiser": "Quartiersmanagement Horst",
-        "texts": {"de": {}}}
-    if arguments.action == "cancel":
-        if arguments.date is not None:
-            current["cancelled_dates"] = sorted({*current.get("cancelled_dates", []), arguments.date.isoformat()})
-        else:
-            current["cancelled"] = True
-        return EventEntry.model_validate(current)
-    if arguments.start:
-        start = _local(arguments.start, None)
-        duration = dt.datetime.fromisoformat(current["end"]) - dt.datetime.fromisoformat(current["start"]) \
-            if row is not None else dt.timedelta(hours=2)
-        current["start"], current["end"] = start.isoformat(), (start + duration).isoformat()
-    if arguments.end:
-        current["end"] = _local(arguments.end, dt.datetime.fromisoformat(current["start"])).isoformat()
-    if dt.datetime.fromisoformat(current["start"]) < local_now and (arguments.start or row is None):
-        raise ValueError("the start lies in the past; please check the date")
-    for field, value in (("title", arguments.title), ("description", arguments.description)):
-        if value:
-            current["texts"]["de"][field] = value
-    if arguments.place:
-        current["place"] = {"name": arguments.place}
-    if arguments.organiser:
-        current["organiser"] = arguments.organiser
-    if arguments.weekly_until:
-        current["recurrence"] = {"frequency": "weekly", "until": arguments.weekly_until.isoformat()}
-    if arguments.capacity is not None:
-        current["registration"] = {"required": True, "capacity": arguments.capacity}
-    if arguments.languages:
-        current["languages"] = [code.strip() for code in arguments.languages.split(",") if code.strip()]
-    return EventEntry.model_validate(current)
+def _changes(arguments: argparse.Namespace, row: Event | None) -> editing.Changes:
+    start = _local(arguments.start, None) if arguments.start else None
+    day_of = start or (dt.datetime.fromisoformat(row.start_local) if row is not None else None)
+    languages = [code.strip() for code in arguments.languages.split(",") if code.strip()] \
+        if arguments.languages else None
+    return editing.Changes(start=start, end=_local(arguments.end, day_of) if arguments.end else None,
+                           title=arguments.title, description=arguments.description, place=arguments.place,
+                           organiser=arguments.organiser, weekly_until=arguments.weekly_until,
+                           capacity=arguments.capacity, languages=languages)
 
 
 def _local(text: str, day_of: dt.datetime | None) -> dt.datetime:
+    """A poster's time: "2026-12-05 18:00", or only "20:00" on the day of `day_of`."""
     text = text.strip().replace("T", " ")
     if day_of is not None and len(text) <= 5:
         return dt.datetime.combine(day_of.date(), dt.time.fromisoformat(text))
     return dt.datetime.fromisoformat(text).replace(tzinfo=None)
-
-
-def _problem(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(str(part) for part in item['loc']) or 'event'}: "
-                         f"{item['msg'].removeprefix('Value error, ')}" for item in error.errors())
-    return str(error)
 
 
 async def run_outbox(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -38,16 +38,20 @@ async def concerned(session: AsyncSession, event_id: int, occurrence: str) -> li
     return list((await session.scalars(select(Resident).where(Resident.id.in_(ids)))).all())
 
 
+def schedule_pairs(old: list[Occurrence], new: list[Occurrence]) -> list[tuple[Occurrence, Occurrence | None]]:
+    """Each coming date with the date it becomes (None: it no longer takes place), in the order to apply them."""
+    pairs = list(zip(old, [*new, *([None] * max(len(old) - len(new), 0))], strict=False))
+    if new and old and new[0].start > old[0].start:
+        pairs.reverse()  # moving later: free each date before the one before it takes it
+    return pairs
+
+
 async def follow_schedule_change(session: AsyncSession, event: Event, old_start_local: str, old_duration: int,
                                  old_recurrence: dict[str, Any] | None, now: dt.datetime, zone: ZoneInfo) -> int:
     """Move registrations and reminders to the new dates and tell those concerned; how many were told."""
     old = occurrences_between(old_start_local, old_duration, old_recurrence, zone, now, now + HORIZON)
-    new = occurrences(event, zone, now, now + HORIZON)
-    pairs = list(zip(old, [*new, *([None] * max(len(old) - len(new), 0))], strict=False))
-    if new and old and new[0].start > old[0].start:
-        pairs.reverse()  # moving later: free each date before the one before it takes it
     told = 0
-    for before, after in pairs:
+    for before, after in schedule_pairs(old, occurrences(event, zone, now, now + HORIZON)):
         residents = await concerned(session, event.id, before.date)
         if not residents:
             continue

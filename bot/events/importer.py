@@ -60,9 +60,9 @@ async def upsert_event(session: AsyncSession, entry: EventEntry, quarter: str, e
     for date in sorted(set(row.cancelled_dates) - old_dates):
         told += await announce_cancelled_date(session, row, date, now, zone)
     if row.cancelled and not old[3]:
-        told = await announce_cancellation(session, row, now, zone)
+        told += await announce_cancellation(session, row, now, zone)  # a date told already is not told twice
     elif (row.start_local, row.duration_minutes, row.recurrence) != old[:3] and not row.cancelled:
-        told = await follow_schedule_change(session, row, old[0], old[1], old[2], now, zone)
+        told += await follow_schedule_change(session, row, old[0], old[1], old[2], now, zone)
     return Outcome("updated", told)
 
 
