@@ -152,7 +152,7 @@ async def load_catalog(session: AsyncSession, quarter: str) -> QuarterCatalog:
     }
     offers: dict[int, OfferView] = {}
     documents: list[Document] = []
-    for offer in await session.scalars(select(Offer).where(Offer.quarter == quarter)):
+    for offer in await session.scalars(select(Offer).where(Offer.quarter == quarter, Offer.active.is_(True))):
         offers[offer.id] = _view(offer, category_views[offer.category_id].key)
         fields: list[tuple[str, float]] = [(term, CATEGORY_WEIGHT) for term in category_terms[offer.category_id]]
         for text in offer.texts:
