@@ -116,7 +116,9 @@ class OfferCatalog:
             (
                 await session.execute(
                     select(
-                        select(func.count(Offer.id)).where(Offer.quarter == quarter).scalar_subquery(),
+                        # Active offers: taking one out or back in is noticed even within one clock tick.
+                        select(func.count(Offer.id)).where(Offer.quarter == quarter, Offer.active.is_(True))
+                        .scalar_subquery(),
                         select(func.max(Offer.updated_at)).where(Offer.quarter == quarter).scalar_subquery(),
                         select(func.count(Category.id)).where(Category.quarter == quarter).scalar_subquery(),
                         select(func.max(Category.updated_at)).where(Category.quarter == quarter)

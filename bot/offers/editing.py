@@ -103,8 +103,9 @@ async def create_offer(session: AsyncSession, quarter: str, fields: dict[str, An
     data = {**_known(fields, COMMON_FIELDS), "key": "new", "texts": {SOURCE_LANGUAGE: german}}
     entry = await _validated(session, quarter, data)
     offer.key = await _free_key(session, quarter, str(german.get("title", "")))
+    categories = await category_keys(session, quarter)
     session.add(offer)
-    _write(offer, entry.model_copy(update={"key": offer.key}), await category_keys(session, quarter), now)
+    _write(offer, entry.model_copy(update={"key": offer.key}), categories, now)
     await session.flush()
     record(session, now, actor, "offer.create", OBJECT, offer.id, None, _json(entry_data(offer, entry.category)))
     return offer
