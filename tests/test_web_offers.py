@@ -227,6 +227,12 @@ async def test_a_new_offer_and_a_deactivated_one_survive_the_export_round_trip(o
         assert (await page.post(f"/offers/{edited}/text", text_form(shown.text, "ar", title=ARABIC),
                                 token=page.token())).status_code == 303
         await page.get("/offers/new")
+        refused = await page.post("/offers/new", {"title": "", "summary": "Nähen", "provider": "Treff",
+                                                  "category": "nonsense", "cost": "free", "barrier_free": "unknown"},
+                                  token=page.token())
+        assert refused.status_code == 400 and 'value="Treff"' in refused.text
+        assert dict(re.findall(r'<p class="field-error" id="error-(\w+)">([^<]+)</p>', refused.text)) == {
+            "title": "Bitte ausfüllen.", "category": "Bitte wählen Sie eine der Möglichkeiten."}
         created = await page.post("/offers/new", {
             "title": "Nähcafé Horst", "summary": "Gemeinsam nähen und flicken, Maschinen sind da.",
             "keywords": "Nähen, Flicken", "category": "meeting", "provider": "Beispiel-Nachbarschaftstreff",
