@@ -128,9 +128,14 @@ async def export_categories(session: AsyncSession, quarter: str, problems: list[
 
 
 async def export_offers(session: AsyncSession, quarter: str, problems: list[str]) -> OffersFile | None:
-    """In the order they were created, which for imported offers is the order of their file."""
+    """In the order they were created, which for imported offers is the order of their file.
+
+    Only active offers: an inactive one left out stays inactive when the file is imported again
+    (the import leaves offers missing from the file alone), as with the Sprechstunden.
+    """
     keys = dict((await session.execute(select(Category.id, Category.key).where(Category.quarter == quarter))).all())
-    rows = list(await session.scalars(select(Offer).where(Offer.quarter == quarter).order_by(Offer.id)))
+    rows = list(await session.scalars(select(Offer).where(Offer.quarter == quarter, Offer.active.is_(True))
+                                      .order_by(Offer.id)))
     if not rows:
         return None
     entries = [rebuild(OfferEntry, offer_entry(row, keys[row.category_id]), f"offers: key {row.key!r}", problems)

@@ -152,7 +152,7 @@ async def _upsert_categories(session: AsyncSession, content: CategoriesFile, qua
                              report: ImportReport) -> None:
     existing = {row.key: row for row in await session.scalars(select(Category).where(Category.quarter == quarter))}
     for position, entry in enumerate(content.categories):
-        digest = _digest(entry, position, content.example_data)
+        digest = content_digest(entry, position, content.example_data)
         row = existing.get(entry.key)
         if not _changed(row, digest, "categories", report):
             continue
@@ -161,12 +161,15 @@ async def _upsert_categories(session: AsyncSession, content: CategoriesFile, qua
             session.add(row)
         row.icon, row.position, row.example_data = entry.icon, position, content.example_data
         row.content_hash, row.updated_at = digest, clock.now()
-        sync_by_language(row.texts, entry.texts, CategoryText, _fill_category_text, CATEGORY_TEXT_FIELDS)
+        sync_by_language(row.texts, entry.texts, CategoryText, fill_category_text, CATEGORY_TEXT_FIELDS)
 
 
 def _changed(row: Category | Offer | None, digest: str, kind: str, report: ImportReport) -> bool:
-    """Count the entry as new, updated or unchanged; only the first two need writing."""
-    if row is not None and row.content_hash == digest:
+    """Count the entry as new, updated or unchanged; only the first two need writing.
+
+    An inactive offer (taken out in the back office) that is in the file is offered again.
+    """
+    if row is not None and row.content_hash == digest and getattr(row, "active", True):
         report.counts[f"{kind}.unchanged"] += 1
         return False
     report.counts[f"{kind}.updated" if row else f"{kind}.created"] += 1
@@ -187,18 +190,19 @@ async def _upsert_offers(session: AsyncSession, content: OffersFile, quarter: st
     existing = {row.key: row for row in await session.scalars(select(Offer).where(Offer.quarter == quarter))}
     now = clock.now()
     for entry in content.offers:
-        digest = _digest(entry, content.example_data)
+        digest = content_digest(entry, content.example_data)
         row = existing.get(entry.key)
         if not _changed(row, digest, "offers", report):
             continue
         if row is None:
             row = Offer(quarter=quarter, key=entry.key, created_at=now)
             session.add(row)
-        _fill_offer(row, entry, categories[entry.category].id, content.example_data)
-        row.content_hash, row.updated_at = digest, now
+        fill_offer(row, entry, categories[entry.category].id, content.example_data)
+        row.active, row.content_hash, row.updated_at = True, digest, now
 
 
-def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: bool) -> None:
+def fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: bool) -> None:
+    """The row as `entry` describes it; the back office's editing writes through here too."""
     row.category_id = category_id
     row.provider = entry.provider
     row.street = entry.address.street if entry.address else ""
@@ -213,7 +217,7 @@ def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: b
     row.languages, row.target_groups = list(entry.languages), list(entry.target_groups)
     row.cost, row.valid_from, row.valid_until = entry.cost, entry.valid_from, entry.valid_until
     row.example_data = example_data
-    sync_by_language(row.texts, entry.texts, OfferText, _fill_offer_text, OFFER_TEXT_FIELDS)
+    sync_by_language(row.texts, entry.texts, OfferText, fill_offer_text, OFFER_TEXT_FIELDS)
     row.slots.clear()
     for weekday, day in enumerate(WEEKDAYS):
         for slot in entry.hours.get(day, []):  # type: ignore[call-overload]
@@ -221,16 +225,17 @@ def _fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: b
             row.slots.append(OpeningSlot(weekday=weekday, opens_minute=opens, closes_minute=closes))
 
 
-def _fill_category_text(target: CategoryText, text: Any) -> None:
+def fill_category_text(target: CategoryText, text: Any) -> None:
     target.name, target.synonyms = text.name, list(text.synonyms)
 
 
-def _fill_offer_text(target: OfferText, text: Any) -> None:
+def fill_offer_text(target: OfferText, text: Any) -> None:
     target.title, target.summary = text.title, text.summary
     target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
 
 
-def _digest(*parts: Any) -> str:
+def content_digest(*parts: Any) -> str:
+    """The change detection's fingerprint of an entry; the back office keeps it right after an edit."""
     text = "|".join(part.model_dump_json() if isinstance(part, BaseModel) else repr(part) for part in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -116,7 +116,9 @@ class OfferCatalog:
             (
                 await session.execute(
                     select(
-                        select(func.count(Offer.id)).where(Offer.quarter == quarter).scalar_subquery(),
+                        # Active offers: taking one out or back in is noticed even within one clock tick.
+                        select(func.count(Offer.id)).where(Offer.quarter == quarter, Offer.active.is_(True))
+                        .scalar_subquery(),
                         select(func.max(Offer.updated_at)).where(Offer.quarter == quarter).scalar_subquery(),
                         select(func.count(Category.id)).where(Category.quarter == quarter).scalar_subquery(),
                         select(func.max(Category.updated_at)).where(Category.quarter == quarter)
@@ -152,7 +154,7 @@ async def load_catalog(session: AsyncSession, quarter: str) -> QuarterCatalog:
     }
     offers: dict[int, OfferView] = {}
     documents: list[Document] = []
-    for offer in await session.scalars(select(Offer).where(Offer.quarter == quarter)):
+    for offer in await session.scalars(select(Offer).where(Offer.quarter == quarter, Offer.active.is_(True))):
         offers[offer.id] = _view(offer, category_views[offer.category_id].key)
         fields: list[tuple[str, float]] = [(term, CATEGORY_WEIGHT) for term in category_terms[offer.category_id]]
         for text in offer.texts:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -78,6 +78,9 @@ class Offer(Base):
     valid_from: Mapped[dt.date | None]
     valid_until: Mapped[dt.date | None]
     example_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False takes the offer out of the bot without deleting it (bot/offers/editing.py); an import
+    # of a file that has the offer makes it active again, as it does for Sprechstunden.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
