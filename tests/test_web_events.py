@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,9 @@ from bot.clock import FixedClock
 from bot.events.models import Event, EventRegistration
 from bot.outbox.models import OutboxMessage
 from tests.support.chat import Chat
+from tests.support.databases import Database
 from tests.support.events import make_event
+from tests.support.queue import queue_app
 from tests.support.web import browser, make_account
 
 
@@ -56,7 +59,10 @@ async def registered(app: App, event: Event, date: str) -> int:
     return int(found)
 
 
-async def test_a_new_series_is_refused_in_the_past_and_then_listed_with_its_seats(app: App) -> None:
+async def test_a_new_series_is_refused_in_the_past_and_then_listed_with_its_seats(database: Database, tmp_path: Path,
+                                                                                   clock: FixedClock) -> None:
+    # A quarter of its own: the list is paged, and other tests add events to the shared one.
+    app = await queue_app(database, tmp_path, clock)
     staff, _ = await make_account(app, "redaktion")
     async with browser(app) as page:
         await page.login(staff.name)
