@@ -219,7 +219,7 @@ async def test_closing_today_with_numbers_taken_asks_first_then_tells_those_wait
         notices = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "queue.closed")))
         assert [notice.payload["ticket"] for notice in notices] == [ticket.id]
     await resident.tap("queue:home")
-    assert "nicht geöffnet" in resident.text or "nicht mehr" in resident.text
+    assert "Die Sprechstunde ist gerade nicht geöffnet." in resident.text
     assert "24.11.2026" not in resident.text
     [entry] = await audit(own, "sprechstunde.closed_date.add")
     assert entry.after is not None and entry.after["told"] == 1 and entry.after["sessions_closed"] == 1
