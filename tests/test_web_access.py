@@ -34,8 +34,8 @@ def all_routes(app: App) -> list[tuple[str, str, object]]:
 
 
 def concrete(path: str, account_id: int) -> str:
-    # Another kind's id is one that does not exist: walking must not change the shared database's content.
-    return re.sub(r"\{\w+_id:int\}", "2147483647", re.sub(r"\{account_id:int\}", str(account_id), path))
+    # Another kind's id or key is one that does not exist: walking must not change the shared database's content.
+    return re.sub(r"\{\w+(?::int)?\}", "2147483647", re.sub(r"\{account_id:int\}", str(account_id), path))
 
 
 async def test_every_route_is_guarded_or_one_of_the_public_ones(app: App) -> None:

@@ -23,7 +23,7 @@ async def upsert_consultations(session: AsyncSession, content: SprechstundenFile
         select(Consultation).where(Consultation.quarter == quarter))}
     statuses = []
     for entry in content.sprechstunden:
-        digest = hashlib.sha256(f"{entry.model_dump_json()}|{content.example_data}".encode()).hexdigest()
+        digest = content_digest(entry, content.example_data)
         row = existing.pop(entry.key, None)
         if row is not None and row.content_hash == digest and row.active:
             statuses.append("unchanged")
@@ -39,6 +39,12 @@ async def upsert_consultations(session: AsyncSession, content: SprechstundenFile
             row.active, row.updated_at = False, now
             statuses.append("deactivated")
     return statuses
+
+
+def content_digest(entry: ConsultationEntry, example_data: bool) -> str:
+    """What the import compares; a change made in the back office stores it too, so its export re-imports
+    as "unchanged"."""
+    return hashlib.sha256(f"{entry.model_dump_json()}|{example_data}".encode()).hexdigest()
 
 
 def fill(row: Consultation, entry: ConsultationEntry, example_data: bool) -> None:
