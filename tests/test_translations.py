@@ -65,3 +65,23 @@ async def test_a_translation_checked_by_hand_is_current_again(own: App) -> None:
         arabic = next(text for text in offer.texts if text.language == "ar")
         mark_translated(arabic, offer.texts, OFFER_TEXT_FIELDS)
     assert (await states(own))["ar"] is Translation.CURRENT and (await states(own))["ro"] is Translation.OUTDATED
+
+
+async def test_the_offer_list_filters_agree_with_each_offers_states(own: App, tmp_path: Path) -> None:
+    """The list filters in SQL by fingerprints; each offer's state is computed from its words. They agree."""
+    from bot.offers.listing import OfferFilter, offer_page
+    await import_folder(own.sessions, edited_copy(tmp_path / "1", {"de": "Offene Sozialberatung (neu)",
+                                                                   "tr": "Açık sosyal danışmanlık (yeni)"}),
+                        own.settings.quarter, own.clock)
+    async with own.sessions() as session:
+        offers = list(await session.scalars(select(Offer).where(Offer.quarter == own.settings.quarter,
+                                                                Offer.active)))
+        for language in ("ar", "tr", "ru", "de"):
+            for state, where in ((Translation.OUTDATED, OfferFilter(outdated=language)),
+                                 (Translation.MISSING, OfferFilter(missing=language))):
+                expected = {offer.id for offer in offers
+                            if translations(offer.texts, [language], OFFER_TEXT_FIELDS)[language] is state}
+                listed = await offer_page(session, own.settings.quarter, where, per_page=1000)
+                assert {row.id for row in listed.rows} == expected, (language, state)
+                assert listed.total == len(expected)
+    assert (await states(own))["ar"] is Translation.OUTDATED  # the filter had something to find

@@ -3,7 +3,10 @@ still that of the current German text.
 
 A translation remembers a fingerprint of the German text it was made from (`source_fingerprint`). When the
 German text changes and a translation does not, the translation is outdated; whoever changes a translation
-(in the YAML file or the back office) makes it current again. German is the source: `de`.
+(in the YAML file or the back office) makes it current again. German is the source: `de`. The German row
+keeps its own fingerprint there too, written with every text of the entry, so that a list of thousands can
+find the outdated translations in SQL (see bot/offers/listing.py); a row still without one (made before
+fingerprints were kept) has translations without one too, and those count as current.
 """
 
 from __future__ import annotations
@@ -63,12 +66,16 @@ def sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[...
     for row in rows:
         if before.get(row.language) != fingerprint(row, fields):
             row.source_fingerprint = made_from
+    if source is not None:
+        source.source_fingerprint = made_from  # the German text carries its own, so lists compare in SQL
 
 
 def mark_translated(row: TextRow, rows: Iterable[TextRow], fields: tuple[str, ...]) -> None:
     """`row` was just written (by hand or checked): it is a translation of the German text as it now is."""
     source = next((other for other in rows if other.language == SOURCE_LANGUAGE), None)
     row.source_fingerprint = fingerprint(source, fields) if source is not None else None
+    if source is not None:
+        source.source_fingerprint = row.source_fingerprint
 
 
 def translations(rows: Iterable[TextRow], languages: Iterable[str], fields: tuple[str, ...]) -> dict[str, Translation]:

@@ -1,20 +1,21 @@
 """The back office's list of offers: searched, filtered by category and by translation state, paged.
 
-Whether a translation is outdated depends on a digest of the German text (`bot/content/texts.py`),
-which SQL cannot compute, so the filter runs in Python on narrow rows: the offers' few list columns,
-the German texts in full and of every other text only its language and what it was made from.
-That stays a few queries whatever the number of offers, and no offer's whole text is loaded but the
-German one.
+A quarter may hold thousands of offers, so filtering, counting and paging run in SQL, and only the
+page's offers are loaded with their texts. "Outdated in X" compares fingerprints in SQL: every German
+text row carries the fingerprint of its own words (`bot/content/texts.py`), and a translation the one
+of the German words it was made from. The search looks at the provider and at the titles in every
+language; titles are matched in Python (SQLite lowers ASCII letters only, and residents' languages are
+not ASCII), on one narrow query that runs only when something is searched.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.content.texts import SOURCE_LANGUAGE, Translation, translations
 from bot.languages import CONTENT_LANGUAGE_CODES
@@ -51,59 +52,55 @@ class OfferPage:
     total: int
 
 
-@dataclass(frozen=True)
-class _Text:
-    language: str
-    source_fingerprint: str | None
-    title: str = ""
-    summary: str = ""
-    cost_note: str = ""
-    hours_note: str = ""
-    keywords: Any = ()
+German = aliased(OfferText)
+Other = aliased(OfferText)
 
 
 async def offer_page(session: AsyncSession, quarter: str, where: OfferFilter, page: int = 1,
                      per_page: int = PER_PAGE) -> OfferPage:
-    query = (select(Offer.id, Offer.key, Offer.provider, Offer.active, Category.key)
+    query = await _filtered(session, quarter, where)
+    if query is None:
+        return OfferPage([], 1, 1, 0)
+    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    found = (await session.execute(query.order_by(func.lower(func.coalesce(German.title, Offer.key)), Offer.id)
+                                   .offset((page - 1) * per_page).limit(per_page))).all()
+    texts: dict[int, list[OfferText]] = {row.id: [] for row in found}
+    if texts:
+        for text in await session.scalars(select(OfferText).where(OfferText.offer_id.in_(texts))):
+            texts[text.offer_id].append(text)
+    rows = [OfferRow(row.id, row.key, row.title or row.key, row.provider, row.category, row.active,
+                     translations(texts[row.id], CONTENT_LANGUAGE_CODES, OFFER_TEXT_FIELDS)) for row in found]
+    return OfferPage(rows, page, pages, total)
+
+
+async def _filtered(session: AsyncSession, quarter: str, where: OfferFilter) -> Select[tuple[int, str, str, bool,
+                                                                                            str, str | None]] | None:
+    """The offers the filter keeps, with what a list row shows; None when a search finds nothing."""
+    query = (select(Offer.id, Offer.key, Offer.provider, Offer.active, Category.key.label("category"),
+                    German.title.label("title"))
              .join(Category, Category.id == Offer.category_id)
+             .outerjoin(German, (German.offer_id == Offer.id) & (German.language == SOURCE_LANGUAGE))
              .where(Offer.quarter == quarter, Offer.active.is_(not where.inactive)))
     if where.category:
         query = query.where(Category.key == where.category)
-    offers = (await session.execute(query)).all()
-    ids = [row[0] for row in offers]
-    texts: dict[int, list[_Text]] = {offer_id: [] for offer_id in ids}
-    titles: dict[int, list[str]] = {offer_id: [] for offer_id in ids}
-    if ids:
-        german = await session.execute(
-            select(OfferText.offer_id, OfferText.source_fingerprint,
-                   *(getattr(OfferText, name) for name in OFFER_TEXT_FIELDS))
-            .join(Offer, Offer.id == OfferText.offer_id)
-            .where(Offer.quarter == quarter, OfferText.language == SOURCE_LANGUAGE))
-        for offer_id, made_from, *words in german.all():
-            if offer_id in texts:
-                texts[offer_id].append(_Text(SOURCE_LANGUAGE, made_from, *words))
-                titles[offer_id].append(words[0])
-        others = await session.execute(
-            select(OfferText.offer_id, OfferText.language, OfferText.source_fingerprint, OfferText.title)
-            .join(Offer, Offer.id == OfferText.offer_id)
-            .where(Offer.quarter == quarter, OfferText.language != SOURCE_LANGUAGE))
-        for offer_id, language, made_from, title in others.all():
-            if offer_id in texts:
-                texts[offer_id].append(_Text(language, made_from))
-                titles[offer_id].append(title)
+    if where.missing:
+        query = query.where(~exists().where(OfferText.offer_id == Offer.id, OfferText.language == where.missing))
+    if where.outdated and where.outdated != SOURCE_LANGUAGE:
+        query = query.where(exists().where(
+            Other.offer_id == Offer.id, Other.language == where.outdated, Other.source_fingerprint.is_not(None),
+            German.source_fingerprint.is_not(None), Other.source_fingerprint != German.source_fingerprint))
+    elif where.outdated:
+        return None  # the German text is the source, never outdated
     needle = " ".join(where.query.split()).casefold()
-    rows = []
-    for offer_id, key, provider, active, category in offers:
-        if needle and not any(needle in text.casefold() for text in (provider, key, *titles[offer_id])):
-            continue
-        states = translations(texts[offer_id], CONTENT_LANGUAGE_CODES, OFFER_TEXT_FIELDS)
-        if where.missing and states.get(where.missing) is not Translation.MISSING:
-            continue
-        if where.outdated and states.get(where.outdated) is not Translation.OUTDATED:
-            continue
-        german = next((text.title for text in texts[offer_id] if text.language == SOURCE_LANGUAGE), key)
-        rows.append(OfferRow(offer_id, key, german, provider, category, active, states))
-    rows.sort(key=lambda row: (row.title.casefold(), row.id))
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = min(max(1, page), pages)
-    return OfferPage(rows[(page - 1) * per_page:page * per_page], page, pages, len(rows))
+    if needle:
+        candidates = await session.execute(
+            select(Offer.id, Offer.provider, Offer.key, OfferText.title)
+            .outerjoin(OfferText, OfferText.offer_id == Offer.id).where(Offer.quarter == quarter))
+        ids = {offer_id for offer_id, *words in candidates.all()
+               if any(needle in (word or "").casefold() for word in words)}
+        if not ids:
+            return None
+        query = query.where(Offer.id.in_(ids))
+    return query
