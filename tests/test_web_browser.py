@@ -5,28 +5,13 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
 
 from bot.app import App
 from bot.clock import FixedClock
-from tests.support.browser import back_office, chromium
-from tests.support.web import PASSWORD, make_account
+from tests.support.browser import Accessibility, back_office, chromium, log_in
+from tests.support.web import make_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-
-async def log_in(page: Page, address: str, name: str, code: str | None) -> None:
-    await page.goto(f"{address}/")
-    assert page.url == f"{address}/login"
-    await page.get_by_label("Name", exact=True).fill(name)
-    await page.get_by_label("Passwort").fill(PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
-    if code is not None:
-        await page.wait_for_url(f"{address}/login/code")
-        await page.get_by_label("Code").fill(code)
-        await page.get_by_role("button", name="Bestätigen").click()
-    await page.wait_for_url(f"{address}/")
 
 
 async def test_log_in_with_a_one_time_code_change_the_language_and_log_out(app: App, clock: FixedClock) -> None:
@@ -61,28 +46,19 @@ async def test_login_start_and_account_pages_have_no_serious_accessibility_probl
     leitung, secret = await make_account(app, "leitung")
     other, _ = await make_account(app, "team")
     assert secret is not None
-    axe = Axe()
-    problems: dict[str, list[str]] = {}
-
-    async def check(page: Page, name: str) -> None:
-        results = await axe.run(page)
-        serious = [f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                   for violation in results.response["violations"] if violation["impact"] in {"serious", "critical"}]
-        assert results.response["passes"], f"axe checked nothing on {name}"
-        if serious:
-            problems[name] = serious
+    accessibility = Accessibility()
 
     async with back_office(app) as address, chromium() as browser:
         page = await browser.new_page(locale="de-DE")  # an office PC in Gelsenkirchen
         await page.goto(f"{address}/login")
-        await check(page, "login")
+        await accessibility.check(page, "login")
         await log_in(page, address, leitung.name, pyotp.TOTP(secret).at(clock.now()))
         for path in ("/", "/account", "/account/password", "/accounts", f"/accounts/{other.id}", "/accounts/new",
                      "/audit"):
             await page.goto(f"{address}{path}")
             assert page.url == f"{address}{path}"
-            await check(page, path)
+            await accessibility.check(page, path)
         await page.set_viewport_size({"width": 768, "height": 1024})  # a tablet at the desk
         await page.goto(f"{address}/")
-        await check(page, "start page on a tablet")
-    assert problems == {}
+        await accessibility.check(page, "start page on a tablet")
+    assert accessibility.problems == {}

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
 
 from bot.app import App
 from bot.clock import FixedClock
-from tests.support.browser import back_office, chromium
+from tests.support.browser import Accessibility, back_office, chromium, log_in
 from tests.support.chat import Chat
 from tests.support.databases import BERLIN
-from tests.support.web import PASSWORD, make_account
+from tests.support.web import make_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -25,14 +23,6 @@ WEDNESDAY = dt.datetime(2026, 11, 25, 9, 30, tzinfo=BERLIN)
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(WEDNESDAY)
-
-
-async def log_in(page: Page, address: str, name: str) -> None:
-    await page.goto(f"{address}/login")
-    await page.get_by_label("Name", exact=True).fill(name)
-    await page.get_by_label("Passwort").fill(PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_url(f"{address}/")
 
 
 async def test_a_closed_date_entered_in_the_browser_is_no_longer_offered_in_the_chat(own: App) -> None:
@@ -60,34 +50,25 @@ async def test_a_closed_date_entered_in_the_browser_is_no_longer_offered_in_the_
 
 async def test_sprechstunde_and_survey_pages_have_no_serious_accessibility_problems(own: App) -> None:
     team, _ = await make_account(own, "team")
-    axe = Axe()
-    problems: dict[str, list[str]] = {}
-
-    async def check(page: Page, name: str) -> None:
-        results = await axe.run(page)
-        serious = [f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                   for violation in results.response["violations"] if violation["impact"] in {"serious", "critical"}]
-        assert results.response["passes"], f"axe checked nothing on {name}"
-        if serious:
-            problems[name] = serious
+    accessibility = Accessibility()
 
     async with back_office(own) as address, chromium() as browser:
         page = await browser.new_page(locale="de-DE")
         await log_in(page, address, team.name)
         await page.goto(f"{address}/sprechstunden")
-        await check(page, "/sprechstunden")
+        await accessibility.check(page, "/sprechstunden")
         await page.get_by_role("link", name="Offene Sprechstunde im Quartiersladen").click()
-        await check(page, "a Sprechstunde")
+        await accessibility.check(page, "a Sprechstunde")
         await page.get_by_label("Schalter (Beratungsplätze)").fill("0")
         await page.get_by_role("button", name="Zeiten und Einstellungen speichern").click()
         await page.get_by_text("Bitte geben Sie eine ganze Zahl von 1 bis 20 ein.").wait_for()
-        await check(page, "a Sprechstunde with a mistake")
+        await accessibility.check(page, "a Sprechstunde with a mistake")
         for path in ("/surveys", "/surveys/bedarfsabfrage/1", "/surveys/bedarfsabfrage/1/questions/living_in_horst"):
             await page.goto(f"{address}{path}")
             assert page.url == f"{address}{path}"
-            await check(page, path)
+            await accessibility.check(page, path)
         await page.set_viewport_size({"width": 768, "height": 1024})  # a tablet at the desk
         await page.goto(f"{address}/sprechstunden")
         await page.get_by_role("link", name="Offene Sprechstunde im Quartiersladen").click()
-        await check(page, "a Sprechstunde on a tablet")
-    assert problems == {}
+        await accessibility.check(page, "a Sprechstunde on a tablet")
+    assert accessibility.problems == {}

@@ -7,27 +7,17 @@ from __future__ import annotations
 import random
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
 
 from bot.app import App
 from bot.clock import FixedClock
 from bot.events.models import Event
-from tests.support.browser import back_office, chromium
+from tests.support.browser import Accessibility, back_office, chromium, log_in
 from tests.support.chat import Chat
 from tests.support.events import berlin, make_event, telegram_outbox
 from tests.support.telegram_emulator import BotApiEmulator
-from tests.support.web import PASSWORD, make_account
+from tests.support.web import make_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-
-async def log_in(page: Page, address: str, name: str) -> None:
-    await page.goto(f"{address}/login")
-    await page.get_by_label("Name", exact=True).fill(name)
-    await page.get_by_label("Passwort").fill(PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_url(f"{address}/")
 
 
 async def test_a_team_member_moves_an_event_and_the_registered_resident_is_told(
@@ -76,19 +66,12 @@ async def test_the_events_pages_have_no_serious_accessibility_problems(app: App,
     event = await make_event(app, "2026-12-08T18:00", "2026-12-08T20:00", registration={"required": True},
                              recurrence={"frequency": "weekly", "until": "2027-01-31"})
     team, _ = await make_account(app, "team")
-    axe = Axe()
-    problems: dict[str, list[str]] = {}
+    accessibility = Accessibility()
     async with back_office(app) as address, chromium() as browser:
         page = await browser.new_page(locale="de-DE")
         await log_in(page, address, team.name)
         for path in ("/events", "/events?past=1", "/events/new", f"/events/{event.id}", f"/events/{event.id}/edit",
                      f"/events/{event.id}/cancel?date=2026-12-15"):
             await page.goto(f"{address}{path}")
-            results = await axe.run(page)
-            assert results.response["passes"], f"axe checked nothing on {path}"
-            serious = [f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                       for violation in results.response["violations"]
-                       if violation["impact"] in {"serious", "critical"}]
-            if serious:
-                problems[path] = serious
-    assert problems == {}
+            await accessibility.check(page, path)
+    assert accessibility.problems == {}

@@ -8,29 +8,16 @@ import datetime as dt
 
 import pyotp
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
 
 from bot.app import App
 from bot.clock import FixedClock
 from bot.offers.catalog import OfferCatalog
-from tests.support.browser import back_office, chromium
+from tests.support.browser import Accessibility, back_office, chromium, log_in
 from tests.support.chat import Chat
-from tests.support.web import PASSWORD, make_account
+from tests.support.web import make_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 ARABIC = "دورة ألمانية للقادمين الجدد في هورست"
-
-
-async def log_in(page: Page, address: str, name: str, code: str) -> None:
-    await page.goto(f"{address}/")
-    await page.get_by_label("Name", exact=True).fill(name)
-    await page.get_by_label("Passwort").fill(PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_url(f"{address}/login/code")
-    await page.get_by_label("Code").fill(code)
-    await page.get_by_role("button", name="Bestätigen").click()
-    await page.wait_for_url(f"{address}/")
 
 
 async def test_find_untranslated_offers_and_fix_an_arabic_title_that_residents_then_get(own: App,
@@ -71,34 +58,25 @@ async def test_find_untranslated_offers_and_fix_an_arabic_title_that_residents_t
 async def test_offer_and_category_pages_have_no_serious_accessibility_problems(own: App) -> None:
     editor, secret = await make_account(own, "redaktion", with_codes=True)
     assert secret is not None
-    axe = Axe()
-    problems: dict[str, list[str]] = {}
-
-    async def check(page: Page, name: str) -> None:
-        results = await axe.run(page)
-        serious = [f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                   for violation in results.response["violations"] if violation["impact"] in {"serious", "critical"}]
-        assert results.response["passes"], f"axe checked nothing on {name}"
-        if serious:
-            problems[name] = serious
+    accessibility = Accessibility()
 
     async with back_office(own) as address, chromium() as browser:
         page = await browser.new_page(locale="de-DE")
         await log_in(page, address, editor.name, pyotp.TOTP(secret).at(own.clock.now()))
         await page.goto(f"{address}/offers?missing=ru")
-        await check(page, "offer list")
+        await accessibility.check(page, "offer list")
         await page.get_by_role("link", name="Deutschkurs für Neuzugewanderte").click()
-        await check(page, "offer")
+        await accessibility.check(page, "offer")
         await page.get_by_label("Postleitzahl").fill("4589")
         await page.get_by_role("button", name="Angaben speichern").click()
         assert await page.locator("#error-postcode").inner_text() == "Fünf Ziffern, zum Beispiel 45899."
-        await check(page, "offer with a problem")
+        await accessibility.check(page, "offer with a problem")
         for path in ("/offers/new", "/categories"):
             await page.goto(f"{address}{path}")
-            await check(page, path)
+            await accessibility.check(page, path)
         await page.get_by_role("link", name="Beratung").first.click()
-        await check(page, "category")
+        await accessibility.check(page, "category")
         await page.set_viewport_size({"width": 768, "height": 1024})  # a tablet at the desk
         await page.goto(f"{address}/offers")
-        await check(page, "offer list on a tablet")
-    assert problems == {}
+        await accessibility.check(page, "offer list on a tablet")
+    assert accessibility.problems == {}

@@ -13,11 +13,13 @@ import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 
-from playwright.async_api import Browser, async_playwright
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, async_playwright
 
 from bot.app import App
 from bot.web.server import serve_web
 from tests.support.ports import free_port
+from tests.support.web import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -47,3 +49,33 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def log_in(page: Page, address: str, name: str, code: str | None = None) -> None:
+    """Log in through the login page, as staff do; with the one-time code where the account has them."""
+    await page.goto(f"{address}/login")
+    await page.get_by_label("Name", exact=True).fill(name)
+    await page.get_by_label("Passwort").fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    if code is not None:
+        await page.wait_for_url(f"{address}/login/code")
+        await page.get_by_label("Code").fill(code)
+        await page.get_by_role("button", name="Bestätigen").click()
+    await page.wait_for_url(f"{address}/")
+
+
+@dataclasses.dataclass
+class Accessibility:
+    """axe-core on each page shown; what it finds serious or critical, by page, for one assert at the end."""
+
+    axe: Axe = dataclasses.field(default_factory=Axe)
+    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+    async def check(self, page: Page, name: str) -> None:
+        results = await self.axe.run(page)
+        assert results.response["passes"], f"axe checked nothing on {name}"
+        serious = [f"{violation['id']} ({violation['impact']}): {violation['help']}"
+                   for violation in results.response["violations"] if violation["impact"] in {"serious", "critical"}]
+        if serious:
+            self.problems[name] = serious
+
