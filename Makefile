@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	./scripts/ensure-postgres
+	./scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
