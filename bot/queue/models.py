@@ -30,6 +30,9 @@ class Consultation(Base):
     key: Mapped[str] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     titles: Mapped[dict[str, Any]] = mapped_column()  # language code → title
+    # language code → fingerprint of the German title each title was made from (bot/content/texts.py); the
+    # German title keeps its own. Null for titles from before this was kept: they count as current.
+    title_sources: Mapped[dict[str, str] | None] = mapped_column(JSON)
     place: Mapped[str] = mapped_column(String(300))
     ticket_prefix: Mapped[str] = mapped_column(String(3))
     desks: Mapped[int] = mapped_column(Integer)
