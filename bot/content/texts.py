@@ -7,6 +7,10 @@ German text changes and a translation does not, the translation is outdated; who
 keeps its own fingerprint there too, written with every text of the entry, so that a list of thousands can
 find the outdated translations in SQL (see bot/offers/listing.py); a row still without one (made before
 fingerprints were kept) has translations without one too, and those count as current.
+
+Texts kept as a dict (language → text, such as a Sprechstunde's titles) keep their fingerprints in a second
+dict (language → fingerprint); `written_sources`, `confirmed_sources` and `kept_translations` treat them as
+rows of one field, so the rules are those of the rows.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from bot.languages import CONTENT_LANGUAGE_CODES
@@ -95,6 +100,53 @@ def translations(rows: Iterable[TextRow], languages: Iterable[str], fields: tupl
         else:
             states[language] = Translation.OUTDATED
     return states
+
+
+@dataclass
+class _Kept:
+    """One text of a dict, as a text row."""
+
+    language: str
+    text: Any = None
+    source_fingerprint: str | None = None
+
+
+_KEPT_FIELDS = ("text",)
+
+
+def _kept_rows(texts: dict[str, Any], sources: dict[str, str] | None) -> list[_Kept]:
+    return [_Kept(language, text, (sources or {}).get(language)) for language, text in texts.items()]
+
+
+def _sources_of(rows: Iterable[_Kept]) -> dict[str, str]:
+    return {row.language: row.source_fingerprint for row in rows if row.source_fingerprint is not None}
+
+
+def written_sources(before: dict[str, Any], sources: dict[str, str] | None, after: dict[str, Any]) -> dict[str, str]:
+    """The fingerprints once the texts `before` become `after`: as `sync_by_language` keeps them for rows."""
+    rows = _kept_rows(before, sources)
+
+    def fill(row: _Kept, text: Any) -> None:
+        row.text = text
+
+    sync_by_language(rows, after, _Kept, fill, _KEPT_FIELDS)
+    return _sources_of(rows)
+
+
+def confirmed_sources(texts: dict[str, Any], sources: dict[str, str] | None,
+                      languages: Iterable[str]) -> dict[str, str]:
+    """The fingerprints once these translations count as made from the German text as it now is."""
+    rows, chosen = _kept_rows(texts, sources), set(languages)
+    for row in rows:
+        if row.language in chosen:
+            mark_translated(row, rows, _KEPT_FIELDS)
+    return _sources_of(rows)
+
+
+def kept_translations(texts: dict[str, Any], sources: dict[str, str] | None,
+                      languages: Iterable[str]) -> dict[str, Translation]:
+    """Each language's state, as `translations` gives it for rows."""
+    return translations(_kept_rows(texts, sources), languages, _KEPT_FIELDS)
 
 
 def in_language_order(texts: dict[str, Text]) -> dict[str, Text]:
