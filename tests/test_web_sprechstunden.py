@@ -234,3 +234,75 @@ async def test_a_form_without_its_csrf_token_is_refused(own: App) -> None:
         assert refused.status_code == 403
         assert (await page.get("/sprechstunden/999999")).status_code == 404
     assert "2026-12-01" not in (await consultation(own)).closed_dates
+
+
+STATE = re.compile(r'<label for="title-([^"]+)">[^<]*</label></th>\s*<td><span class="state state-(\w+)">')
+
+
+def shown_states(page: str) -> dict[str, str]:
+    """Each title's state as the page shows it, by language code."""
+    return dict(STATE.findall(page))
+
+
+def with_titles(page: str, titles: dict[str, str], **changes: str) -> dict[str, Any]:
+    """The hours form with all of `titles` (not only the German and English ones), and `changes`."""
+    return {**hours_form(page), **{f"title-{code}": text for code, text in titles.items()}, **changes,
+            "topics": ["letters", "housing", "family", "health", "work", "other"]}
+
+
+async def test_titles_show_which_translations_are_outdated_until_changed_or_ticked_as_still_correct(
+        own: App, tmp_path: Path) -> None:
+    team, _ = await make_account(own, "team")
+    row = await consultation(own)
+    titles, path = dict(row.titles), f"/sprechstunden/{row.id}"
+    others = [code for code in titles if code != "de"]
+    assert len(others) == 9
+    async with browser(own) as page:
+        await page.login(team.name)
+        shown = await page.get(path)
+        assert shown_states(shown.text) == {"de": "source", **{code: "current" for code in others}}
+        assert 'name="current"' not in shown.text
+
+        german = {**titles, "de": "Offene Sprechstunde im Quartiersladen Horst"}
+        assert (await post_form(page, path, with_titles(page.page, german))).status_code == 303
+        shown = await page.get(path, done="saved")
+        assert shown_states(shown.text) == {"de": "source", **{code: "outdated" for code in others}}
+        assert "veraltet" in shown.text and shown.text.count('name="current"') == 9
+        assert "Ein Titel ist veraltet, wenn sich der deutsche Titel geändert hat" in shown.text
+
+        turkish = {**german, "tr": "Quartiersladen Horst'ta randevusuz danışma saati"}
+        assert (await post_form(page, path, with_titles(page.page, turkish))).status_code == 303
+        shown = await page.get(path, done="saved")
+        assert shown_states(shown.text)["tr"] == "current" and shown_states(shown.text)["ar"] == "outdated"
+
+        version = (await consultation(own)).content_hash
+        ticked = await post_form(page, path, {**with_titles(page.page, turkish), "current": ["ar", "de"]})
+        assert ticked.status_code == 303 and ticked.headers["location"] == f"{path}?done=saved"
+        shown = await page.get(path, done="saved")
+        states = shown_states(shown.text)
+        assert states == {"de": "source", "tr": "current", "ar": "current",
+                          **{code: "outdated" for code in others if code not in ("tr", "ar")}}
+    confirmed = await consultation(own)
+    assert confirmed.titles == turkish and confirmed.content_hash == version  # the file's content is the same
+    [entry] = await audit(own, "sprechstunde.titles_confirmed")
+    assert entry.actor == team.name and entry.after is not None and list(entry.after["fingerprints"]) == ["ar"]
+
+    assert await round_trip(own, tmp_path) == {"sprechstunden.unchanged": 1}
+    again = await consultation(own)
+    assert again.title_sources == confirmed.title_sources and again.updated_at == confirmed.updated_at
+
+
+async def test_an_import_that_changes_the_german_title_makes_the_other_titles_outdated(own: App,
+                                                                                       tmp_path: Path) -> None:
+    row = await consultation(own)
+    await export_folder(own.sessions, tmp_path / "export", own.settings.quarter)
+    file = tmp_path / "export" / "sprechstunden.yaml"
+    assert row.titles["de"] in file.read_text()
+    file.write_text(file.read_text().replace(row.titles["de"], "Sprechstunde im Quartiersladen Horst"))
+    report = await import_folder(own.sessions, tmp_path / "export", own.settings.quarter, own.clock)
+    assert report.counts.get("sprechstunden.updated") == 1
+    team, _ = await make_account(own, "team")
+    async with browser(own) as page:
+        await page.login(team.name)
+        shown = await page.get(f"/sprechstunden/{row.id}")
+    assert shown_states(shown.text) == {"de": "source", **{code: "outdated" for code in row.titles if code != "de"}}

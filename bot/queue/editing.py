@@ -22,6 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
+from bot.content.texts import SOURCE_LANGUAGE, Translation, confirmed_sources, kept_translations
+from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.queue.desk import close_session
 from bot.queue.exporter import entry_of
 from bot.queue.importer import content_digest, fill
@@ -100,6 +102,30 @@ async def save_hours(db: AsyncSession, row: Consultation, changes: dict[str, Any
     record(db, now, actor, "sprechstunde.update", OBJECT_TYPE, row.id,
            before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
     return True
+
+
+def title_states(row: Consultation) -> dict[str, Translation]:
+    """Each language's title: the German source, current, outdated (the German title changed since) or missing."""
+    return kept_translations(dict(row.titles), row.title_sources, CONTENT_LANGUAGE_CODES)
+
+
+def confirm_titles(db: AsyncSession, row: Consultation, languages: list[str], now: dt.datetime,
+                   actor: Actor) -> list[str]:
+    """Staff checked that these outdated titles still say what the German title says: they count as current.
+
+    Nothing of the file changes, so the version (the import's digest) stays.
+    """
+    states = title_states(row)
+    confirmed = [code for code in CONTENT_LANGUAGE_CODES if code in languages and code != SOURCE_LANGUAGE
+                 and states[code] is Translation.OUTDATED]
+    if not confirmed:
+        return []
+    before = dict(row.title_sources or {})
+    row.title_sources = confirmed_sources(dict(row.titles), row.title_sources, confirmed)
+    record(db, now, actor, "sprechstunde.titles_confirmed", OBJECT_TYPE, row.id,
+           before={"fingerprints": {code: before.get(code) for code in confirmed}},
+           after={"fingerprints": {code: row.title_sources.get(code) for code in confirmed}})
+    return confirmed
 
 
 async def holding_numbers(db: AsyncSession, row: Consultation, day: dt.date) -> tuple[list[int], int]:

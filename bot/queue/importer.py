@@ -12,6 +12,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content.texts import written_sources
 from bot.queue.models import Consultation
 from bot.queue.schema import ConsultationEntry, SprechstundenFile
 
@@ -49,7 +50,9 @@ def content_digest(entry: ConsultationEntry, example_data: bool) -> str:
 
 def fill(row: Consultation, entry: ConsultationEntry, example_data: bool) -> None:
     row.active = True
-    row.titles = dict(entry.titles)
+    titles = dict(entry.titles)
+    row.title_sources = written_sources(row.titles or {}, row.title_sources, titles)  # new or changed: current
+    row.titles = titles
     row.place, row.ticket_prefix, row.desks = entry.place, entry.ticket_prefix, entry.desks
     row.numbers_before_minutes, row.no_show_minutes = entry.numbers_before_minutes, entry.no_show_minutes
     row.late_minutes, row.minutes_per_person = entry.late_minutes, entry.minutes_per_person

@@ -26,6 +26,7 @@ from bot.languages import BY_CODE, CONTENT_LANGUAGE_CODES
 from bot.queue import editing
 from bot.queue.models import Consultation
 from bot.queue.schema import TOPICS, ConsultationEntry
+from bot.web.events import STATE_LABELS
 from bot.web.guard import Staff, guarded
 from bot.web.rendering import render
 
@@ -70,6 +71,7 @@ class HoursForm:
     weekly: list[dict[str, str]]
     version: str
     errors: dict[str, str] = field(default_factory=dict)
+    confirmed_current: list[str] = field(default_factory=list)  # outdated titles ticked as still correct
 
     @classmethod
     def of(cls, row: Consultation) -> HoursForm:
@@ -87,7 +89,8 @@ class HoursForm:
         return cls({code: str(form.get(f"title-{code}", "")).strip() for code in CONTENT_LANGUAGE_CODES},
                    {name: str(form.get(name, "")).strip() for name in NUMBERS},
                    [topic for topic in TOPICS if topic in form.getlist("topics")], _padded(weekly),
-                   str(form.get("version", "")))
+                   str(form.get("version", "")),
+                   confirmed_current=[code for code in CONTENT_LANGUAGE_CODES if code in form.getlist("current")])
 
     def changes(self, _: Any) -> dict[str, Any] | None:
         """The fields in the YAML's shape, or None with `errors` filled from what the schema cannot say itself."""
@@ -191,6 +194,8 @@ def _page(request: Request, staff: Staff, row: Consultation, form: HoursForm | N
                   upcoming=[day for day in closed if day >= today], past=[day for day in closed if day < today][-10:],
                   hours_days=hours_days, today=today, done=DONE.get(done), told=_int(request.query_params.get("told")),
                   closing={"day": "", "error": "", "confirm": 0, "remove_error": "", **(closing or {})},
+                  states={code: state.value for code, state in editing.title_states(row).items()},
+                  state_labels=STATE_LABELS,
                   **_dates(staff))
 
 
@@ -217,8 +222,8 @@ async def save(request: Request, staff: Staff) -> Response:
     if changes is None:
         return _page(request, staff, row, form, status_code=400)
     try:
-        changed = await editing.save_hours(staff.db, row, changes, form.version, request.app.state.web.app.clock.now(),
-                                           staff.actor)
+        now = request.app.state.web.app.clock.now()
+        changed = await editing.save_hours(staff.db, row, changes, form.version, now, staff.actor)
     except editing.HoursError:
         form.errors["form"] = _("Someone else has changed this Sprechstunde in the meantime, so nothing was "
                                         "saved. Your entries are still in the form; the overview above shows the "
@@ -228,7 +233,9 @@ async def save(request: Request, staff: Staff) -> Response:
     except ValidationError as error:
         form.explain(error, _)
         return _page(request, staff, row, form, status_code=400)
-    return RedirectResponse(f"/sprechstunden/{row.id}?done={'saved' if changed else 'unchanged'}", status_code=303)
+    confirmed = editing.confirm_titles(staff.db, row, form.confirmed_current, now, staff.actor)
+    return RedirectResponse(f"/sprechstunden/{row.id}?done={'saved' if changed or confirmed else 'unchanged'}",
+                            status_code=303)
 
 
 @guarded(Right.CONTENT)
