@@ -85,3 +85,19 @@ async def test_the_offer_list_filters_agree_with_each_offers_states(own: App, tm
                 assert {row.id for row in listed.rows} == expected, (language, state)
                 assert listed.total == len(expected)
     assert (await states(own))["ar"] is Translation.OUTDATED  # the filter had something to find
+
+
+async def test_translations_from_before_fingerprints_become_outdated_when_the_german_text_changes(
+        own: App, tmp_path: Path) -> None:
+    """A database from before migration 0012: no text has a fingerprint, so all count as current, until the
+    German text changes; then the translations left as they were are outdated, as for any other."""
+    from sqlalchemy import update
+
+    from bot.offers.models import OfferText
+    async with own.sessions() as session, session.begin():
+        await session.execute(update(OfferText).values(source_fingerprint=None))
+    assert (await states(own))["ar"] is Translation.CURRENT
+    await import_folder(own.sessions, edited_copy(tmp_path / "1", {"de": "Offene Sozialberatung (neu)"}),
+                        own.settings.quarter, own.clock)
+    changed = await states(own)
+    assert changed["ar"] is Translation.OUTDATED and changed["tr"] is Translation.OUTDATED

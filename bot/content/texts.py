@@ -59,6 +59,13 @@ def sync_by_language(rows: list[Row], texts: dict[str, Text], make: Callable[...
     """
     current = {row.language: row for row in rows}
     before = {language: fingerprint(row, fields) for language, row in current.items()}
+    german = current.get(SOURCE_LANGUAGE)
+    if german is not None and german.source_fingerprint is None:
+        # Texts from before fingerprints were kept count as current: they were made from the German text as
+        # it is now, so they say so before it changes.
+        for row in current.values():
+            if row.source_fingerprint is None:
+                row.source_fingerprint = before[SOURCE_LANGUAGE]
     for language, text in texts.items():
         target = current.pop(language, None) or make(language=language)
         if target not in rows:
