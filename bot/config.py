@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     retention_processed_days: Annotated[int, Field(ge=1, le=365)] = 30  # ids of platform events answered
     retention_unmet_months: Annotated[int, Field(ge=1, le=120)] = 24  # weekly counts of searches
     retention_audit_months: Annotated[int, Field(ge=1, le=120)] = 24  # the back office's audit log
+    retention_question_months: Annotated[int, Field(ge=1, le=120)] = 3  # residents' questions, after closing
 
     # The staff back office (bot/web/). `run` serves it only when QB_WEB_LISTEN is set explicitly.
     web_listen: Annotated[str, Field(pattern=r"^[^:\s]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$")] = "127.0.0.1:8080"

@@ -13,10 +13,11 @@ import bot.db.models
 import bot.events.models
 import bot.offers.models
 import bot.outbox.models
+import bot.questions.models
 import bot.queue.models
 import bot.surveys.models
 from bot.db.base import Base
 
 MODULES = (bot.db.models, bot.offers.models, bot.surveys.models, bot.events.models, bot.outbox.models,
-           bot.queue.models, bot.accounts.models, bot.audit.models)
+           bot.queue.models, bot.accounts.models, bot.audit.models, bot.questions.models)
 metadata = Base.metadata

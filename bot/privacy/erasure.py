@@ -23,6 +23,7 @@ from bot.db.models import ConversationState, Resident
 from bot.events.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.seats import unregister
 from bot.outbox.models import OutboxMessage
+from bot.questions.models import Question
 from bot.queue.models import ACTIVE, QueueTicket
 from bot.queue.tickets import cancel_ticket
 from bot.surveys.models import SurveyParticipation, SurveyResponse, SurveySignup
@@ -42,6 +43,7 @@ class Erased:
     survey_responses_in_progress: int = 0
     survey_participations: int = 0
     queue_tickets_unlinked: int = 0
+    questions: int = 0  # with their messages and staff notes
 
     def add(self, other: Erased) -> None:
         for field in fields(self):
@@ -64,6 +66,7 @@ async def erase_resident(session: AsyncSession, resident: Resident, now: dt.date
                              (SurveySignup, "survey_signups"), (SurveyParticipation, "survey_participations")):
         setattr(erased, attribute, await _count(session, table, resident.id))
     erased.survey_responses_in_progress = await _count(session, SurveyResponse, resident.id)
+    erased.questions = await _count(session, Question, resident.id)  # they go with the resident (cascade)
     for registration in (await session.scalars(select(EventRegistration).where(
             EventRegistration.resident_id == resident.id))).all():
         event = await session.get(Event, registration.event_id)

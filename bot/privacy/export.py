@@ -20,6 +20,7 @@ from bot.db.models import ConversationState, Resident
 from bot.events.models import Event, EventRegistration, EventReminder, TopicSubscription
 from bot.events.store import text_of
 from bot.outbox.models import OutboxMessage
+from bot.questions.store import questions_of
 from bot.queue.models import Consultation, QueueSession, QueueTicket
 from bot.surveys.models import Survey, SurveyParticipation, SurveyResponse, SurveySignup
 
@@ -60,6 +61,7 @@ async def export_resident(session: AsyncSession, resident: Resident, now: dt.dat
     taken_part = (await session.scalars(
         select(Survey).join(SurveyParticipation, SurveyParticipation.survey_id == Survey.id)
         .where(SurveyParticipation.resident_id == rid).order_by(Survey.key, Survey.version))).all()
+    questions = await questions_of(session, rid)
     language = resident.language or "de"
     return {
         "format": EXPORT_FORMAT,
@@ -99,6 +101,13 @@ async def export_resident(session: AsyncSession, resident: Resident, now: dt.dat
                                  for ticket, queue_session, consultation in tickets],
         "messages_to_you": [{"kind": message.kind, "due_at": _time(message.due_at), "status": message.status,
                              "sent_at": _time(message.sent_at)} for message in outbox],
+        "questions_to_the_team": [{"reference": question.reference, "status": question.status,
+                                   "asked_at": _time(question.created_at), "closed_at": _time(question.closed_at),
+                                   "messages": [{"from": message.author, "text": message.text,
+                                                 "language": message.language,
+                                                 "machine_translated": message.machine_translated,
+                                                 "at": _time(message.created_at)} for message in question.messages]}
+                                  for question in questions],
         "not_linked_to_you": NOT_LINKED,
     }
 

@@ -32,6 +32,7 @@ from bot.offers.models import UnmetSearch
 from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENDING
 from bot.privacy.erasure import Erased, erase_resident
+from bot.questions.retention import closed_questions
 from bot.queue.upkeep import remove_links
 from bot.surveys.models import SurveyResponse
 from bot.surveys.retention import prune_expired
@@ -143,7 +144,7 @@ async def old_unmet_searches(session: AsyncSession, now: dt.datetime, settings: 
 
 JOBS: tuple[Job, ...] = (inactive_residents, abandoned_flow_states, abandoned_survey_links, survey_keeping_time,
                          past_events, past_queue_days, old_outbox_messages, old_processed_events, old_unmet_searches,
-                         ended_staff_sessions, old_audit_entries)
+                         ended_staff_sessions, old_audit_entries, closed_questions)
 
 
 async def prune(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, settings: Settings) -> Pruned:

@@ -1,0 +1,1 @@
+"""Residents' questions to the team ("Ask the team"): a conversation per question, answered by staff."""
