@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     privacy_authority: str = ("Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
                               "poststelle@ldi.nrw.de")
 
+    # Machine translation for staff answers (bot/translate/): a service speaking the LibreTranslate HTTP API,
+    # e.g. one the city hosts itself. Empty: none, and nothing is ever sent out for translation.
+    translate_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+    translate_api_key: SecretStr | None = None
+    translate_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+
     matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""
     matrix_password: SecretStr | None = None
@@ -174,6 +180,11 @@ class Settings(BaseSettings):
                 f"QB_DEFAULT_LANGUAGE {self.default_language!r} is not among QB_LANGUAGES"
             )
         return self
+
+    @field_validator("translate_url")
+    @classmethod
+    def _translate_url_without_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @property
     def web_requested(self) -> bool:
