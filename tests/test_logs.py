@@ -33,7 +33,7 @@ from bot.conversation.context import Context
 from bot.conversation.router import Replies
 from bot.db.models import Resident
 from tests.support.chat import Chat
-from tests.support.databases import ROOT, Database, plain_url
+from tests.support.databases import ROOT, plain_url
 from tests.support.matrix_resident import MatrixResident
 from tests.support.ports import free_port, listening
 from tests.support.synapse import Synapse
@@ -178,8 +178,9 @@ async def reply_to(emulator: BotApiEmulator, act: Callable[[], object]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("synapse")
-async def test_quartiersbot_run_logs_no_secret_and_no_resident(database: Database, tmp_path: Path,
-                                                               synapse: Synapse) -> None:
+async def test_quartiersbot_run_logs_no_secret_and_no_resident(own: App, tmp_path: Path, synapse: Synapse) -> None:
+    # A database of its own: on the shared one, the bot's outbox would also send other tests' messages, and one
+    # of them could take the injected 502 meant for this test's reply.
     token, webhook_secret = telegram_token(), secrets.token_urlsafe(24)
     password, secret_key = f"pw-{secrets.token_hex(12)}", secrets.token_hex(32)
     bot_user = await synapse.register(unique("quartiersbot"), password)
@@ -189,8 +190,9 @@ async def test_quartiersbot_run_logs_no_secret_and_no_resident(database: Databas
                               resident_password, tmp_path / "residents")
     emulator = BotApiEmulator(token=token)
     await emulator.start()
-    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"), "QB_DATABASE_URL": plain_url(database.url),
-               "QB_LOG_LEVEL": "DEBUG", "QB_SECRET_KEY": secret_key, "QB_TELEGRAM_TOKEN": token,
+    bot = Bot({**os.environ, "QB_DATA_DIR": str(tmp_path / "bot"),
+               "QB_DATABASE_URL": plain_url(own.settings.database_url), "QB_LOG_LEVEL": "DEBUG",
+               "QB_SECRET_KEY": secret_key, "QB_TELEGRAM_TOKEN": token,
                "QB_TELEGRAM_API_URL": emulator.base_url, "QB_TELEGRAM_WEBHOOK_SECRET": webhook_secret,
                "QB_MATRIX_HOMESERVER": synapse.base_url, "QB_MATRIX_USER_ID": bot_user,
                "QB_MATRIX_PASSWORD": password}, tmp_path / "output.log")
