@@ -26,7 +26,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from telegram.warnings import PTBUserWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, wait_exponential
 
-from bot.channels.telegram_intake import Intake, Poller, serve, webhook_app
+from bot import serving
+from bot.channels.telegram_intake import Intake, Poller, webhook_app
 from bot.channels.telegram_render import Keyboard, TelegramMessage, render, shows
 from bot.config import Settings
 from bot.conversation.channel import Delivery
@@ -161,12 +162,12 @@ class TelegramChannel:
                         webhook, secret_token=secret.get_secret_value(), allowed_updates=Update.ALL_TYPES))
                     app = webhook_app(urlsplit(webhook).path, secret.get_secret_value(), application.bot,
                                       self.intake, self._process)
-                    serving = serve(app, self.settings.telegram_webhook_listen, stop)
+                    work = serving.serve(app, self.settings.telegram_webhook_listen, stop, "the webhook server")
                 else:
                     await self._retrying(lambda: application.bot.delete_webhook(drop_pending_updates=False))
-                    serving = Poller(application.bot, self.intake, self._process).run(stop)
+                    work = Poller(application.bot, self.intake, self._process).run(stop)
                 log.info("Telegram channel is serving (%s)", "webhook" if webhook else "polling")
-                await serving
+                await work
             finally:
                 await self._finish_processing()
                 await application.stop()

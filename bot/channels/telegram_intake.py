@@ -18,7 +18,6 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -212,28 +211,6 @@ def webhook_app(path: str, secret: str, bot: Bot, intake: Intake,
         return Response(status_code=200)
 
     return Starlette(routes=[Route("/" + path.lstrip("/"), receive, methods=["POST"])])
-
-
-class QuietServer(uvicorn.Server):
-    """uvicorn inside the bot's own event loop: the bot, not uvicorn, handles SIGTERM and SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-async def serve(app: Starlette, listen: str, stop: asyncio.Event) -> None:
-    host, port = listen.rsplit(":", 1)
-    server = QuietServer(uvicorn.Config(app, host=host.strip("[]"), port=int(port), access_log=False,
-                                        log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    server.should_exit = True
-    await task
-    if not server.started and not stop.is_set():
-        raise OSError(f"the webhook server could not listen on {listen}")
 
 
 async def _unless_stopped(call: asyncio.Future[Any], stop: asyncio.Event) -> bool:
