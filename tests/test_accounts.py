@@ -139,3 +139,26 @@ async def test_ended_sessions_and_old_audit_entries_are_deleted(own: App, clock:
     async with own.sessions() as session:
         actions = set((await session.scalars(select(AuditEntry.action))).all())
     assert "test.old" not in actions and "test.new" in actions
+
+
+async def test_an_account_disabled_longer_than_the_audit_log_keeps_entries_is_deleted(own: App,
+                                                                                      clock: FixedClock) -> None:
+    gone, kept = await new_account(own), await new_account(own)
+    async with own.sessions() as session, session.begin():
+        for account_id in (gone.id, kept.id):
+            account = await session.get(StaffAccount, account_id)
+            assert account is not None
+            await sessions.start(session, account, clock.now(), own.settings, complete=True)
+        account = await session.get(StaffAccount, gone.id)
+        assert account is not None
+        await store.disable_account(session, account, clock.now(), ADMIN)
+    clock.advance(dt.timedelta(days=365 * 2 - 1))
+    assert (await prune(own.sessions, clock.now(), own.settings)).counts["long-disabled back-office accounts"] == 0
+    clock.advance(dt.timedelta(days=3))  # past 24 months (2028 is a leap year)
+    pruned = await prune(own.sessions, clock.now(), own.settings)
+    assert pruned.counts["long-disabled back-office accounts"] == 1
+    async with own.sessions() as session:
+        assert await session.get(StaffAccount, gone.id) is None and await session.get(StaffAccount, kept.id)
+        assert await session.scalar(select(func.count()).select_from(StaffSession)
+                                    .where(StaffSession.account_id == gone.id)) == 0
+

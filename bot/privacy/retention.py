@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.accounts.retention import ended_staff_sessions
+from bot.accounts.retention import ended_staff_sessions, long_disabled_accounts
 from bot.audit.retention import old_audit_entries
 from bot.config import Settings
 from bot.db.models import ConversationState, ProcessedEvent, Resident
@@ -144,7 +144,7 @@ async def old_unmet_searches(session: AsyncSession, now: dt.datetime, settings: 
 
 JOBS: tuple[Job, ...] = (inactive_residents, abandoned_flow_states, abandoned_survey_links, survey_keeping_time,
                          past_events, past_queue_days, old_outbox_messages, old_processed_events, old_unmet_searches,
-                         ended_staff_sessions, old_audit_entries, closed_questions)
+                         ended_staff_sessions, old_audit_entries, long_disabled_accounts, closed_questions)
 
 
 async def prune(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, settings: Settings) -> Pruned:
