@@ -90,6 +90,16 @@ def mark_translated(row: TextRow, rows: Iterable[TextRow], fields: tuple[str, ..
         source.source_fingerprint = row.source_fingerprint
 
 
+def confirm_outdated(rows: Iterable[TextRow], language: str, fields: tuple[str, ...]) -> bool:
+    """"Still correct": an outdated translation becomes current without a change of words; False when the
+    language's text is not outdated (missing, current, or the German source itself)."""
+    rows = list(rows)
+    if translations(rows, [language], fields)[language] is not Translation.OUTDATED:
+        return False
+    mark_translated(next(row for row in rows if row.language == language), rows, fields)
+    return True
+
+
 def translations(rows: Iterable[TextRow], languages: Iterable[str], fields: tuple[str, ...]) -> dict[str, Translation]:
     """Each language's state. A translation from before fingerprints were kept counts as current."""
     by_language = {row.language: row for row in rows}

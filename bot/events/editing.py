@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
-from bot.content.texts import SOURCE_LANGUAGE, fingerprint, mark_translated
+from bot.content.texts import confirm_outdated
 from bot.events.changes import concerned, schedule_pairs
 from bot.events.importer import Outcome, entry_of, upsert_event
 from bot.events.models import EVENT_TEXT_FIELDS, Event
@@ -190,13 +190,12 @@ async def confirm_translations(session: AsyncSession, row: Event, languages: lis
                                actor: Actor) -> list[str]:
     """Staff checked that these translations still say what the German text says: they count as current again."""
     texts = {text.language: text for text in row.texts}
-    confirmed = [language for language in languages if language in texts and language != SOURCE_LANGUAGE
-                 and texts[language].source_fingerprint != fingerprint(texts[SOURCE_LANGUAGE], EVENT_TEXT_FIELDS)]
+    before = {language: text.source_fingerprint for language, text in texts.items()}
+    confirmed = [language for language in dict.fromkeys(languages) if language in texts
+                 and confirm_outdated(row.texts, language, EVENT_TEXT_FIELDS)]
     if not confirmed:
         return []
-    before = {language: texts[language].source_fingerprint for language in confirmed}
-    for language in confirmed:
-        mark_translated(texts[language], row.texts, EVENT_TEXT_FIELDS)
+    before = {language: before[language] for language in confirmed}
     record(session, now, actor, "event.translations_confirmed", OBJECT_TYPE, row.id, {"fingerprints": before},
            {"fingerprints": {language: texts[language].source_fingerprint for language in confirmed}})
     return confirmed

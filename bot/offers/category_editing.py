@@ -21,6 +21,7 @@ from bot.content.schema import CategoryEntry
 from bot.content.texts import (
     SOURCE_LANGUAGE,
     Translation,
+    confirm_outdated,
     fingerprint,
     in_language_order,
     mark_translated,
@@ -83,10 +84,8 @@ async def confirm_category_text(session: AsyncSession, category: Category, langu
     """"Still correct": an outdated translation is current again without a change of words."""
     if version != category_text_version(category, language):
         raise Conflict
-    if category_states(category).get(language) is not Translation.OUTDATED:
+    if not confirm_outdated(category.texts, language, CATEGORY_TEXT_FIELDS):
         raise Invalid([Problem("language", "not_outdated")])
-    row = next(row for row in category.texts if row.language == language)
-    mark_translated(row, category.texts, CATEGORY_TEXT_FIELDS)
     category.updated_at = now
     record(session, now, actor, "category.text_confirm", OBJECT, category.id,
            {"language": language, "state": Translation.OUTDATED.value},

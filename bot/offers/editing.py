@@ -32,7 +32,7 @@ from bot.audit.log import Actor, record
 from bot.content.exporter import offer_entry
 from bot.content.importer import content_digest, fill_offer
 from bot.content.schema import OfferEntry
-from bot.content.texts import SOURCE_LANGUAGE, Translation, fingerprint, mark_translated, translations
+from bot.content.texts import SOURCE_LANGUAGE, Translation, confirm_outdated, fingerprint, mark_translated, translations
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.offers.models import OFFER_TEXT_FIELDS, Category, Offer
 
@@ -154,10 +154,8 @@ async def confirm_text(session: AsyncSession, offer: Offer, language: str, versi
     """"Still correct": an outdated translation is current again without a change of words."""
     if version != text_version(offer, language):
         raise Conflict
-    if text_states(offer).get(language) is not Translation.OUTDATED:
+    if not confirm_outdated(offer.texts, language, OFFER_TEXT_FIELDS):
         raise Invalid([Problem("language", "not_outdated")])
-    row = next(row for row in offer.texts if row.language == language)
-    mark_translated(row, offer.texts, OFFER_TEXT_FIELDS)
     offer.updated_at = now
     record(session, now, actor, "offer.text_confirm", OBJECT, offer.id,
            {"language": language, "state": Translation.OUTDATED.value},
