@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
+from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.queue.models import Consultation, QueueSession
 
 AD_HOC_LENGTH = dt.timedelta(hours=2)
@@ -112,6 +113,12 @@ async def open_now(db: AsyncSession, consultation: Consultation, now: dt.datetim
                         for code in hours["languages"]}) or ["de"]
     slot = Slot(today, now, now + AD_HOC_LENGTH, tuple(languages))
     return await lock_session(db, await _session_at(db, consultation.id, slot, ad_hoc=True, opened_at=now))
+
+
+def title_in(consultation: Consultation, language: str) -> str:
+    """The consultation's title in `language`, else in German, else in any language it has."""
+    titles = consultation.titles
+    return titles.get(language) or titles.get(FALLBACK_CONTENT_LANGUAGE) or next(iter(titles.values()), "")
 
 
 async def quarter_consultations(db: AsyncSession, quarter: str) -> list[Consultation]:

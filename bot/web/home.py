@@ -20,6 +20,7 @@ from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.offers.unmet import PERSONAL_TEXT, unmet_in_week
 from bot.outbox.store import FAILED, overdue, reasons
 from bot.queue.overview import today
+from bot.queue.schedule import title_in
 from bot.surveys.results import completed_in_month, list_surveys
 from bot.web.guard import Staff, guarded
 from bot.web.rendering import render
@@ -49,8 +50,7 @@ async def home(request: Request, staff: Staff) -> Response:
         glance["unmet"] = await unmet_in_week(staff.db, quarter, local_today, limit=SHOWN)
     return render(request, staff.translator, "home.html", staff=staff, role_labels=ROLE_LABELS, glance=glance,
                   today=local_today, event_title=lambda event: text_of(event, FALLBACK_CONTENT_LANGUAGE)[0],
-                  consultation_title=lambda consultation: consultation.titles.get(FALLBACK_CONTENT_LANGUAGE)
-                  or next(iter(consultation.titles.values()), ""),
+                  consultation_title=lambda consultation: title_in(consultation, FALLBACK_CONTENT_LANGUAGE),
                   personal_text=PERSONAL_TEXT, event_days=EVENT_DAYS, shown=SHOWN)
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 
 from bot.i18n import N_, Translator
-from bot.languages import BY_CODE, FALLBACK_CONTENT_LANGUAGE
+from bot.languages import BY_CODE
 from bot.queue.models import Consultation, QueueSession, QueueTicket
-from bot.queue.schedule import Slot, next_slots
+from bot.queue.schedule import Slot, next_slots, title_in
 
 TOPIC_LABELS = {
     "letters": N_("Letters from authorities or the Jobcenter"),
@@ -23,8 +23,7 @@ TOPIC_LABELS = {
 
 
 def title(tr: Translator, consultation: Consultation) -> str:
-    titles = consultation.titles
-    return titles.get(tr.code) or titles.get(FALLBACK_CONTENT_LANGUAGE) or next(iter(titles.values()))
+    return title_in(consultation, tr.code)
 
 
 def topic(tr: Translator, key: str) -> str:
