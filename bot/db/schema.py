@@ -15,9 +15,7 @@ import bot.offers.models
 import bot.outbox.models
 import bot.questions.models
 import bot.queue.models
-import bot.surveys.models
+import bot.surveys.models  # noqa: F401
 from bot.db.base import Base
 
-MODULES = (bot.db.models, bot.offers.models, bot.surveys.models, bot.events.models, bot.outbox.models,
-           bot.queue.models, bot.accounts.models, bot.audit.models, bot.questions.models)
 metadata = Base.metadata
