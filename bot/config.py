@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.languages import LANGUAGE_CODES
 
 ENV_PREFIX = "QB_"
+
+
+_DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
+_HOURS = _DAY + r"(-" + _DAY + r")? [0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"
+OFFICE_HOURS_PATTERN = rf"^({_HOURS})(, *{_HOURS})*$"
+_NUMBER = r"[a-z_]+=\+?[0-9][0-9 ]{1,20}"
+EMERGENCY_NUMBERS_PATTERN = rf"^({_NUMBER})(, *{_NUMBER})*$"
 
 
 class ConfigError(Exception):
@@ -88,6 +95,14 @@ class Settings(BaseSettings):
     translate_url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     translate_api_key: SecretStr | None = None
     translate_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+    # "Ask the team" (handlers/questions/): when the office answers, shown before a resident writes.
+    # Hours: day ranges (mon … sun) with times, separated by commas, e.g. "mon-thu 09:00-16:00, fri 09:00-12:00".
+    office_hours: Annotated[str, Field(pattern=OFFICE_HOURS_PATTERN)] = "mon-thu 09:00-16:00, fri 09:00-12:00"
+    questions_answer_days: Annotated[int, Field(ge=1, le=14)] = 2  # "usually within … working days"
+    # Numbers for emergencies and help lines, by kind (bot/questions/help_lines.py names the kinds).
+    emergency_numbers: Annotated[str, Field(pattern=EMERGENCY_NUMBERS_PATTERN)] = (
+        "emergency=112, police=110, violence_against_women=116016, children=116111, crisis=0800 111 0 111")
 
     matrix_homeserver: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
     matrix_user_id: Annotated[str, Field(pattern=r"^(@[^:\s]+:\S+)?$")] = ""
@@ -180,6 +195,14 @@ class Settings(BaseSettings):
                 f"QB_DEFAULT_LANGUAGE {self.default_language!r} is not among QB_LANGUAGES"
             )
         return self
+
+    @field_validator("office_hours", "emergency_numbers")
+    @classmethod
+    def _help_lines_readable(cls, value: str, info: ValidationInfo) -> str:
+        from bot.questions import help_lines  # the kinds of numbers are named there, with their labels
+
+        (help_lines.opening_hours if info.field_name == "office_hours" else help_lines.emergency_numbers)(value)
+        return value
 
     @field_validator("translate_url")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -58,6 +58,14 @@ class QuestionMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(16))
     machine_translated: Mapped[bool] = mapped_column(Boolean, default=False)  # shown as such to the resident
+    # German beside the text for staff: a resident's words machine-translated (kept, so it is asked once), or
+    # the German a staff member wrote before it was machine-translated into `text`.
+    german: Mapped[str | None] = mapped_column(Text)
+    # The language a detector reads in a resident's text, where it differs from `language` (staff see it).
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    # An offer or event sent with a staff answer ("offer:12", "event:5"): its card goes out in the resident's
+    # language when the answer is sent.
+    card: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime]
 
 
@@ -71,3 +79,18 @@ class QuestionNote(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+
+
+class PreparedAnswer(Base):
+    """A text module staff send with one click, written once in every language (`texts`: code → text), so a
+    resident gets a human-written answer in their language from staff who do not speak it."""
+
+    __tablename__ = "prepared_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(120))  # staff's name for it, in German
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.questions.detect import differs
 from bot.questions.models import (
     ACTIVE,
     DONE,
@@ -63,8 +64,9 @@ async def ask(session: AsyncSession, *, resident_id: int, quarter: str, channel:
               now: dt.datetime) -> Question:
     question = Question(reference=await _new_reference(session), quarter=quarter, resident_id=resident_id,
                         channel=channel, language=language, status=NEW, created_at=now, updated_at=now)
-    question.messages.append(QuestionMessage(author=RESIDENT, text=_checked(text), language=language,
-                                             created_at=now))
+    text = _checked(text)
+    question.messages.append(QuestionMessage(author=RESIDENT, text=text, language=language, created_at=now,
+                                             detected_language=differs(text, language)))
     session.add(question)
     await session.flush()
     return question
@@ -75,7 +77,9 @@ async def add_from_resident(session: AsyncSession, question: Question, *, text: 
     """The resident adds to their question or replies to an answer: staff have something to do again."""
     if question.status not in ACTIVE:
         raise QuestionClosed
-    message = QuestionMessage(author=RESIDENT, text=_checked(text), language=language, created_at=now)
+    text = _checked(text)
+    message = QuestionMessage(author=RESIDENT, text=text, language=language, created_at=now,
+                              detected_language=differs(text, language))
     question.messages.append(message)
     question.status = NEW if question.first_answer_at is None else OPEN
     question.updated_at = now
@@ -138,3 +142,10 @@ async def by_reference(session: AsyncSession, quarter: str, reference: str) -> Q
     """A question named by its reference (staff answering from their chat with `/answer REF …`)."""
     return await session.scalar(select(Question).where(Question.quarter == quarter,
                                                        Question.reference == reference.strip().upper()))
+
+
+async def assign(session: AsyncSession, question: Question, account_id: int | None, now: dt.datetime) -> None:
+    """Take a question (or give it to a colleague, or to nobody): their chats are told of the resident's replies."""
+    question.assigned_account_id = account_id
+    question.updated_at = now
+    await session.flush()

@@ -1,0 +1,90 @@
+"""Figures on residents' questions for the city's controlling: how many, on what, in which languages, and how
+quickly the team answered. Counts and durations only: no text, no resident.
+
+"Working days" are Monday to Friday without the public holidays of North Rhine-Westphalia, counted from the day
+a question came in: with two working days, a question asked on Friday or Saturday has until Tuesday evening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.questions.models import Question
+
+STATE = "NW"
+
+
+@dataclass
+class QuestionFigures:
+    total: int = 0
+    per_week: dict[str, int] = field(default_factory=dict)  # ISO week "2026-W49" → questions asked
+    by_topic: dict[str, int] = field(default_factory=dict)  # done questions by staff's topic
+    by_language: dict[str, int] = field(default_factory=dict)
+    answered: int = 0
+    median_hours: float | None = None  # time to the first answer
+    p90_hours: float | None = None
+    within_days: int = 2
+    share_within: float | None = None  # of the answered and the overdue unanswered ones
+
+
+@lru_cache(maxsize=8)
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.Germany(subdiv=STATE, years=year)
+
+
+def working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def deadline(asked: dt.datetime, days: int, zone: ZoneInfo) -> dt.datetime:
+    """The end (local midnight) of the `days`-th working day after the day a question was asked."""
+    day, counted = asked.astimezone(zone).date(), 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        counted += working_day(day)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+
+
+async def question_figures(session: AsyncSession, quarter: str, start: dt.datetime, end: dt.datetime,
+                           now: dt.datetime, zone: ZoneInfo, within_days: int = 2) -> QuestionFigures:
+    """Questions asked in [start, end)."""
+    rows = (await session.execute(
+        select(Question.created_at, Question.first_answer_at, Question.language, Question.topic, Question.status)
+        .where(Question.quarter == quarter, Question.created_at >= start, Question.created_at < end))).all()
+    figures = QuestionFigures(total=len(rows), within_days=within_days)
+    weeks: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    hours: list[float] = []
+    in_time = judged = 0
+    for created, first_answer, language, topic, status in rows:
+        year, week, _ = created.astimezone(zone).isocalendar()
+        weeks[f"{year}-W{week:02d}"] += 1
+        languages[language] += 1
+        if status == "done":
+            topics[topic or "-"] += 1
+        limit = deadline(created, within_days, zone)
+        if first_answer is not None:
+            hours.append((first_answer - created).total_seconds() / 3600)
+            judged += 1
+            in_time += first_answer <= limit
+        elif now > limit and status != "withdrawn":
+            judged += 1  # unanswered past the deadline counts as late
+    figures.per_week = dict(sorted(weeks.items()))
+    figures.by_topic = dict(topics.most_common())
+    figures.by_language = dict(languages.most_common())
+    figures.answered = len(hours)
+    if hours:
+        figures.median_hours = statistics.median(hours)
+        figures.p90_hours = statistics.quantiles(hours, n=10, method="inclusive")[-1] if len(hours) > 1 else hours[0]
+    figures.share_within = in_time / judged if judged else None
+    return figures
