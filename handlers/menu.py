@@ -7,6 +7,7 @@ from bot.conversation.messages import Choice
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.i18n import N_
 from bot.staff import is_staff
+from handlers.questions.labels import ASK_LABEL, ASK_PAYLOAD
 
 COMING_SOON_PREFIX = "soon"
 PRIVACY_LABEL = N_("🔒 Privacy and my data")
@@ -51,7 +52,9 @@ def register(router: Router) -> None:
         )
         # A line of its own, so the translated help above stays as it is.
         text += "\n" + ctx._("🔒 /privacy your data and your rights")
-        return [ctx.reply(text, [Choice(ctx._(PRIVACY_LABEL), "privacy:home")], route="help")]
+        text += "\n" + ctx._("💬 /ask a question to the team, in your language")
+        choices = [Choice(ctx._(ASK_LABEL), ASK_PAYLOAD), Choice(ctx._(PRIVACY_LABEL), "privacy:home")]
+        return [ctx.reply(text, choices, route="help")]
 
     async def help_payload(ctx: Context, parts: list[str]) -> Replies:
         return await show_help(ctx)

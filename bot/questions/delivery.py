@@ -87,3 +87,11 @@ async def tell_staff(session: AsyncSession, settings: Settings, question: Questi
                               payload={"question": question.id, "message": message.id}, due_at=now,
                               key=f"question:{question.id}:staff:{message.id}:{chat.id}", now=now)
     return told
+
+
+async def account_of_chat(session: AsyncSession, channel: str, channel_user_id: str) -> int | None:
+    """The enabled staff account a staff chat is linked to (None: not linked), for "who answered"."""
+    return await session.scalar(
+        select(StaffAccount.id).join(StaffChatLink, StaffChatLink.account_id == StaffAccount.id)
+        .where(StaffChatLink.channel == channel, StaffChatLink.channel_user_id == channel_user_id,
+               StaffAccount.disabled_at.is_(None)))

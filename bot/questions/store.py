@@ -149,3 +149,24 @@ async def assign(session: AsyncSession, question: Question, account_id: int | No
     question.assigned_account_id = account_id
     question.updated_at = now
     await session.flush()
+
+
+async def helped(session: AsyncSession, resident_id: int, question_id: int, now: dt.datetime) -> Question | None:
+    """The resident says the answer helped: the question is done (staff may still give it a topic). None for
+    anyone else's question, or one that is not waiting for the resident (already done, withdrawn, or new)."""
+    question = await own_question(session, resident_id, question_id)
+    if question is None or question.status not in (WAITING, OPEN) or question.first_answer_at is None:
+        return None
+    question.status = DONE
+    question.updated_at = question.closed_at = now
+    await session.flush()
+    return question
+
+
+async def message_of(session: AsyncSession, question_id: int, message_id: int) -> QuestionMessage | None:
+    return await session.scalar(select(QuestionMessage).where(QuestionMessage.id == message_id,
+                                                              QuestionMessage.question_id == question_id))
+
+
+async def question_by_id(session: AsyncSession, question_id: int) -> Question | None:
+    return await session.get(Question, question_id)

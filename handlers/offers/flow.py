@@ -25,11 +25,13 @@ from bot.offers.hours import State, status_at
 from bot.offers.unmet import record_unmet
 from handlers.offers.card import offer_card
 from handlers.offers.filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
+from handlers.questions.labels import ASK_PAYLOAD, NOT_FOUND_LABEL
 
 FLOW = "offers"
 RESULTS_PER_PAGE = 6
 MAX_QUERY_LENGTH = 100
 LABEL_LENGTH = 48
+FEW_RESULTS = 3  # a search with this many results or fewer also offers "Ask the team"
 
 
 def register(router: Router) -> None:
@@ -177,6 +179,8 @@ def results(ctx: Context, catalog: QuarterCatalog, offers: list[OfferView], page
         lines.append(caption)
     lines.append(ctx._("🟢 = open now. Choose an offer for details."))
     choices = [*shown.choices, Choice(ctx._("⚙ Filters"), f"offers:{FILTER_PREFIX}")]
+    if route_base == "offers:q" and len(filtered) <= FEW_RESULTS:
+        choices.append(Choice(ctx._(NOT_FOUND_LABEL), ASK_PAYLOAD))
     return [ctx.reply("\n".join(lines), choices, route=f"{route_base}:{shown.number}", edit=page > 1)]
 
 
@@ -205,5 +209,6 @@ def _nothing_found(ctx: Context, catalog: QuarterCatalog, heading: str, empty_hi
         for category in catalog.categories
     ]
     choices.append(Choice(ctx._("🔎 Search again"), "offers:s"))
+    choices.append(Choice(ctx._(NOT_FOUND_LABEL), ASK_PAYLOAD))
     return ctx.reply("\n".join(lines), choices)
 

@@ -28,6 +28,8 @@ def who_and_what(ctx: Context) -> str:
         "• survey answers without your name or account (anonymous);\n"
         "• your contact details only if you agree."
     )
+    # A line of its own, so the translated list above stays as it is.
+    what += "\n" + ctx._("• your questions to the team and our answers, if you ask us something.")
     return f"{who}\n\n{what}"
 
 
@@ -56,6 +58,10 @@ def how_long(ctx: Context, survey_months: int | None) -> str:
                                   "month.",
                                   "• Survey answers and contact details from a survey are deleted after {months} "
                                   "months.", survey_months).format(months=survey_months))
+    question_months = settings.retention_question_months
+    lines.append(ctx.ngettext("• Questions to the team are deleted {months} month after they are done or withdrawn.",
+                              "• Questions to the team are deleted {months} months after they are done or "
+                              "withdrawn.", question_months).format(months=question_months))
     return "\n".join(lines)
 
 
