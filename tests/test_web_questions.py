@@ -5,34 +5,27 @@ Each test has a quarter of its own, so the inbox shows only its questions."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
-from bot.db.models import Resident
 from bot.outbox.models import OutboxMessage
 from bot.questions import prepared
 from bot.questions.delivery import ANSWER
 from bot.questions.models import DONE, Question, QuestionMessage
-from bot.questions.store import add_from_resident, ask, withdraw
-from tests.support.chat import Chat
-from tests.support.databases import Database, settings_for
+from bot.questions.store import add_from_resident, withdraw
+from tests.support.databases import Database
 from tests.support.events import make_event
 from tests.support.ports import free_port
+from tests.support.questions import ASKED_AR, LETTER_AR, asked, office, resident_of
 from tests.support.translate_emulator import COME_WITH_LETTER, TranslateEmulator
 from tests.support.web import Browser, browser, make_account
-
-ASKED_AR = "لدي رسالة من مركز العمل"  # the emulator knows it: "Ich habe einen Brief vom Jobcenter"
-LETTER_AR = "يرجى الحضور إلى ساعة الاستشارة مع الرسالة."  # COME_WITH_LETTER in Arabic, as the emulator says it
 
 
 @pytest_asyncio.fixture
@@ -41,30 +34,6 @@ async def service() -> AsyncIterator[TranslateEmulator]:
     await server.start()
     yield server
     await server.stop()
-
-
-async def office(database: Database, tmp_path: Path, clock: FixedClock, quarter: str | None = None,
-                 **overrides: Any) -> App:
-    """An app on the shared database with a quarter of this test alone (or the given one)."""
-    settings = settings_for(database, tmp_path, quarter=quarter or f"q{uuid.uuid4().hex[:12]}", **overrides)
-    return await create_app(settings, clock=clock, migrate=False, engine=database.engine)
-
-
-async def resident_of(app: App) -> Resident:
-    chat = Chat(app, user=uuid.uuid4().hex, language_hint="ar")
-    await chat.say("/start")
-    async with app.sessions() as session:
-        resident = await session.scalar(select(Resident).where(Resident.channel_user_id == chat.user))
-    assert resident is not None
-    return resident
-
-
-async def asked(app: App, text: str = ASKED_AR, language: str = "ar", channel: str = "telegram",
-                hours_ago: float = 0, resident: Resident | None = None) -> Question:
-    resident = resident or await resident_of(app)
-    async with app.sessions() as session, session.begin():
-        return await ask(session, resident_id=resident.id, quarter=app.settings.quarter, channel=channel,
-                         language=language, text=text, now=app.clock.now() - dt.timedelta(hours=hours_ago))
 
 
 async def messages_of(app: App, question: Question) -> list[QuestionMessage]:
