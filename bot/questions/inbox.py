@@ -103,5 +103,11 @@ async def to_do_count(session: AsyncSession, quarter: str) -> int:
         Question.quarter == quarter, Question.status.in_((NEW, OPEN)))) or 0)
 
 
-async def question_in_quarter(session: AsyncSession, quarter: str, question_id: int) -> Question | None:
-    return await session.scalar(select(Question).where(Question.id == question_id, Question.quarter == quarter))
+async def question_in_quarter(session: AsyncSession, quarter: str, question_id: int, *,
+                              for_update: bool = False) -> Question | None:
+    """The question if it is of `quarter`. `for_update` locks its row for the transaction (PostgreSQL; SQLite
+    writes one at a time anyway), so two answers sent at once are made one after the other."""
+    query = select(Question).where(Question.id == question_id, Question.quarter == quarter)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)

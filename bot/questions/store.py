@@ -102,6 +102,17 @@ async def answer(session: AsyncSession, question: Question, *, account_id: int |
     return message
 
 
+def last_message_id(question: Question) -> int:
+    """The newest message's id. A staff form carries it, and an answer made from a form older than the newest
+    message is refused: the second of a double submit, or an answer crossing the resident's new message."""
+    return max((message.id for message in question.messages), default=0)
+
+
+async def notes_of(session: AsyncSession, question_id: int) -> list[QuestionNote]:
+    return list(await session.scalars(select(QuestionNote).where(QuestionNote.question_id == question_id)
+                                      .order_by(QuestionNote.id)))
+
+
 async def note(session: AsyncSession, question: Question, *, account_id: int | None, text: str,
                now: dt.datetime) -> QuestionNote:
     row = QuestionNote(question_id=question.id, account_id=account_id, text=_checked(text), created_at=now)

@@ -2,7 +2,8 @@
 
 Each section calls its capability's own overview function (the same figures as the chat and the CLI
 would give), so the page shows only real counts and never a person: the Sprechstunde and outbox
-for the desk, the coming events for content, survey and unmet-search counts for the figures.
+for the desk, the questions waiting for the team, the coming events for content, survey and
+unmet-search counts for the figures.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.events.store import text_of
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.offers.unmet import PERSONAL_TEXT, unmet_in_week
 from bot.outbox.store import FAILED, overdue, reasons
+from bot.questions.inbox import to_do_count
 from bot.queue.overview import today
 from bot.queue.schedule import title_in
 from bot.surveys.results import completed_in_month, list_surveys
@@ -41,6 +43,8 @@ async def home(request: Request, staff: Staff) -> Response:
         glance["sprechstunde"] = await today(staff.db, quarter, now, zone)
         glance["failed"] = (await reasons(staff.db, FAILED))[:SHOWN]
         glance["overdue"] = await overdue(staff.db, now, OVERDUE_AFTER)
+    if staff.may(Right.QUESTIONS):
+        glance["questions"] = await to_do_count(staff.db, quarter)
     if staff.may(Right.CONTENT):
         glance["events"] = await coming(staff.db, quarter, now, zone, days=EVENT_DAYS)
     if staff.may(Right.FIGURES):
