@@ -9,12 +9,12 @@ import pytest
 
 from bot.app import App
 from bot.config import ConfigError, load_settings
+from bot.events.store import quarter_events
 from bot.i18n import Translator
 from bot.questions import prepared
 from bot.questions.cards import event_card, offer_card
 from bot.questions.detect import detect, differs
 from bot.questions.help_lines import emergency_numbers, hours_text, numbers_text, opening_hours
-from bot.events.store import quarter_events
 from bot.questions.store import ask
 from tests.support.databases import BERLIN
 from tests.test_questions import resident_of

@@ -63,9 +63,9 @@ class QuestionMessage(Base):
     german: Mapped[str | None] = mapped_column(Text)
     # The language a detector reads in a resident's text, where it differs from `language` (staff see it).
     detected_language: Mapped[str | None] = mapped_column(String(16))
-    # An offer or event sent with a staff answer ("offer:12", "event:5"): its card goes out in the resident's
-    # language when the answer is sent.
-    card: Mapped[str | None] = mapped_column(String(40))
+    # An offer (by key) or event (by id) sent with a staff answer ("offer:sozialberatung-horst", "event:5"): its
+    # card goes out in the resident's language when the answer is sent.
+    card: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[dt.datetime]
 
 

@@ -37,7 +37,7 @@ def upgrade() -> None:
     with op.batch_alter_table('question_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('german', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('detected_language', sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column('card', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('card', sa.String(length=60), nullable=True))
 
     # ### end Alembic commands ###
 
