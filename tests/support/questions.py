@@ -66,6 +66,9 @@ async def questions_in(app: App) -> list[Question]:
 
 
 async def outbox_of(app: App, kind: str) -> list[OutboxMessage]:
+    """The outbox messages of `kind` to this test's people (whose chat names end in the test's quarter)."""
     async with app.sessions() as session:
-        return list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                          .order_by(OutboxMessage.id)))
+        return list(await session.scalars(
+            select(OutboxMessage).join(Resident, Resident.id == OutboxMessage.resident_id)
+            .where(OutboxMessage.kind == kind, Resident.channel_user_id.endswith(f"-{app.settings.quarter}"))
+            .order_by(OutboxMessage.id)))
