@@ -17,7 +17,19 @@ from starlette.types import ASGIApp
 
 from bot.accounts.throttle import LoginThrottle
 from bot.app import App
-from bot.web import accounts, audit, auth, categories, events, home, offers, sprechstunden, surveys
+from bot.web import (
+    accounts,
+    audit,
+    auth,
+    categories,
+    events,
+    home,
+    offers,
+    prepared_answers,
+    question_figures,
+    sprechstunden,
+    surveys,
+)
 from bot.web.rendering import templates
 from bot.web.security import SecurityHeaders, with_csrf
 
@@ -39,8 +51,10 @@ class WebContext:
 
 def routes_app(app: App) -> Starlette:
     """The Starlette app itself, without the outer layers (the route test walks its routes)."""
-    web = Starlette(routes=[*home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES, *offers.ROUTES,
-                            *categories.ROUTES, *events.ROUTES, *sprechstunden.ROUTES, *surveys.ROUTES,
+    # The questions' fixed paths (/questions/figures, /questions/export) come before any /questions/{…}.
+    web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
+                            *offers.ROUTES, *categories.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
+                            *surveys.ROUTES, *prepared_answers.ROUTES,
                             Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)
     return web
