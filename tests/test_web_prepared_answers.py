@@ -15,7 +15,9 @@ from sqlalchemy import select
 from bot.app import App, create_app
 from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
+from bot.languages import LANGUAGE_CODES
 from bot.questions import prepared
+from bot.questions.examples import EXAMPLES, add_example_answers
 from bot.questions.models import PreparedAnswer
 from tests.support.databases import Database, settings_for
 from tests.support.web import browser, make_account
@@ -206,3 +208,22 @@ async def test_only_questions_staff_reach_them_and_forms_need_their_token(office
                                         clock=clock, migrate=False, engine=office.engine)) as page:
         await page.login(other[0].name)
         assert (await page.get(f"/prepared-answers/{row.id}")).status_code == 404
+
+
+async def test_the_example_answers_are_valid_in_all_ten_languages_and_added_once(office: App, clock: FixedClock
+                                                                                ) -> None:
+    quarter = office.settings.quarter
+    async with office.sessions() as session, session.begin():
+        assert await add_example_answers(session, quarter, clock.now()) == len(EXAMPLES)
+        assert await add_example_answers(session, quarter, clock.now()) == 0
+    rows = await stored(office)
+    assert len(rows) == len(EXAMPLES) >= 3
+    for row in rows:
+        assert set(row.texts) == set(LANGUAGE_CODES), row.title
+        assert {name for text in row.texts.values() for name in re.findall(r"\{(\w+)\}", text)} <= \
+            set(prepared.PLACEHOLDERS)
+    team, _ = await make_account(office, "team")
+    async with browser(office) as page:
+        await page.login(team.name)
+        listing = await page.get("/prepared-answers")
+        assert "Dafür ist das Jobcenter zuständig" in listing.text and ": fehlt</span>" not in listing.text
