@@ -49,11 +49,23 @@ def working_day(day: dt.date) -> bool:
 
 def deadline(asked: dt.datetime, days: int, zone: ZoneInfo) -> dt.datetime:
     """The end (local midnight) of the `days`-th working day after the day a question was asked."""
-    day, counted = asked.astimezone(zone).date(), 0
+    return _deadline_of_day(asked.astimezone(zone).date(), days, zone)
+
+
+@lru_cache(maxsize=4096)
+def _deadline_of_day(day: dt.date, days: int, zone: ZoneInfo) -> dt.datetime:
+    """Per local day, so tens of thousands of questions cost a few hundred counts (the figures page)."""
+    counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
         counted += working_day(day)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+
+
+@lru_cache(maxsize=4096)
+def _week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 async def question_figures(session: AsyncSession, quarter: str, start: dt.datetime, end: dt.datetime,
@@ -69,12 +81,12 @@ async def question_figures(session: AsyncSession, quarter: str, start: dt.dateti
     hours: list[float] = []
     in_time = judged = 0
     for created, first_answer, language, topic, status in rows:
-        year, week, _ = created.astimezone(zone).isocalendar()
-        weeks[f"{year}-W{week:02d}"] += 1
+        local_day = created.astimezone(zone).date()
+        weeks[_week(local_day)] += 1
         languages[language] += 1
         if status == "done":
             topics[topic or "-"] += 1
-        limit = deadline(created, within_days, zone)
+        limit = _deadline_of_day(local_day, within_days, zone)
         if first_answer is not None:
             hours.append((first_answer - created).total_seconds() / 3600)
             judged += 1
