@@ -28,6 +28,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.languages import LANGUAGE_CODES
 from bot.offers.models import Offer
+from bot.questions.examples import add_example_answers
 from bot.queue.upkeep import run_upkeep
 from bot.scheduler import start_scheduler
 from bot.web.server import address as web_address
@@ -142,7 +143,9 @@ async def demo(settings: Settings, arguments: argparse.Namespace) -> int:
             offers = await session.scalar(select(func.count(Offer.id)).where(Offer.quarter == settings.quarter))
         if not offers:
             report = await import_folder(app.sessions, DEMO_CONTENT, settings.quarter, app.clock, settings.zone)
-            print(f"Example content of Horst imported: {report.summary()}\n")
+            async with app.sessions() as session, session.begin():
+                answers = await add_example_answers(session, settings.quarter, app.clock.now())
+            print(f"Example content of Horst imported: {report.summary()}; prepared answers: {answers} new\n")
         async with app.sessions() as session, session.begin():
             demo_accounts = await create_demo_accounts(session, app.clock.now())
         stop, started = asyncio.Event(), asyncio.Event()

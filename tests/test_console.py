@@ -56,7 +56,7 @@ def test_demo_imports_the_example_content_once_and_chats(tmp_path: Path) -> None
     env = {"QB_DATA_DIR": str(tmp_path)}
     first = quartiersbot("demo", "--lang", "en", "--user", "demo", stdin="/start\nfood bank\n", env=env)
     assert first.returncode == 0, first.stderr
-    assert "Example content of Horst imported" in first.stdout
+    assert "Example content of Horst imported" in first.stdout and "prepared answers: 4 new" in first.stdout
     assert "Results for “food bank”" in first.stdout
     second = quartiersbot("demo", "--lang", "en", "--user", "demo", stdin="/menu\n", env=env)
     assert "imported" not in second.stdout and "What do you need?" in second.stdout

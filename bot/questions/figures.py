@@ -7,7 +7,9 @@ a question came in: with two working days, a question asked on Friday or Saturda
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,11 +49,23 @@ def working_day(day: dt.date) -> bool:
 
 def deadline(asked: dt.datetime, days: int, zone: ZoneInfo) -> dt.datetime:
     """The end (local midnight) of the `days`-th working day after the day a question was asked."""
-    day, counted = asked.astimezone(zone).date(), 0
+    return _deadline_of_day(asked.astimezone(zone).date(), days, zone)
+
+
+@lru_cache(maxsize=4096)
+def _deadline_of_day(day: dt.date, days: int, zone: ZoneInfo) -> dt.datetime:
+    """Per local day, so tens of thousands of questions cost a few hundred counts (the figures page)."""
+    counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
         counted += working_day(day)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+
+
+@lru_cache(maxsize=4096)
+def _week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 async def question_figures(session: AsyncSession, quarter: str, start: dt.datetime, end: dt.datetime,
@@ -67,12 +81,12 @@ async def question_figures(session: AsyncSession, quarter: str, start: dt.dateti
     hours: list[float] = []
     in_time = judged = 0
     for created, first_answer, language, topic, status in rows:
-        year, week, _ = created.astimezone(zone).isocalendar()
-        weeks[f"{year}-W{week:02d}"] += 1
+        local_day = created.astimezone(zone).date()
+        weeks[_week(local_day)] += 1
         languages[language] += 1
         if status == "done":
             topics[topic or "-"] += 1
-        limit = deadline(created, within_days, zone)
+        limit = _deadline_of_day(local_day, within_days, zone)
         if first_answer is not None:
             hours.append((first_answer - created).total_seconds() / 3600)
             judged += 1
@@ -88,3 +102,38 @@ async def question_figures(session: AsyncSession, quarter: str, start: dt.dateti
         figures.p90_hours = statistics.quantiles(hours, n=10, method="inclusive")[-1] if len(hours) > 1 else hours[0]
     figures.share_within = in_time / judged if judged else None
     return figures
+
+
+def every_week(figures: QuestionFigures, first_day: dt.date, last_day: dt.date) -> list[tuple[str, int]]:
+    """Each ISO week the period touches, with its questions: weeks without any show as 0, not as a gap."""
+    weeks: dict[str, int] = {}
+    day = first_day - dt.timedelta(days=first_day.weekday())
+    while day <= last_day:
+        year, week, _ = day.isocalendar()
+        label = f"{year}-W{week:02d}"
+        weeks[label] = figures.per_week.get(label, 0)
+        day += dt.timedelta(days=7)
+    return list(weeks.items())
+
+
+def as_csv(figures: QuestionFigures, first_day: dt.date, last_day: dt.date) -> str:
+    """The figures as rows of (figure, key, value), so every part fits one table: the period, the totals, then
+    one row per week, topic and language. Durations in hours, the share as a fraction."""
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(["figure", "key", "value"])
+    writer.writerow(["period", "from", first_day.isoformat()])
+    writer.writerow(["period", "to", last_day.isoformat()])
+    writer.writerow(["questions", "total", figures.total])
+    writer.writerow(["questions", "answered", figures.answered])
+    writer.writerow(["first_answer_hours", "median", _number(figures.median_hours, 1)])
+    writer.writerow(["first_answer_hours", "p90", _number(figures.p90_hours, 1)])
+    writer.writerow(["answered_within_working_days", figures.within_days, _number(figures.share_within, 3)])
+    writer.writerows(["week", week, count] for week, count in every_week(figures, first_day, last_day))
+    writer.writerows(["topic", topic, count] for topic, count in figures.by_topic.items())
+    writer.writerows(["language", language, count] for language, count in figures.by_language.items())
+    return output.getvalue()
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"

@@ -25,7 +25,9 @@ from bot.web import (
     events,
     home,
     offers,
+    prepared_answers,
     question_answer,
+    question_figures,
     questions,
     sprechstunden,
     surveys,
@@ -51,9 +53,10 @@ class WebContext:
 
 def routes_app(app: App) -> Starlette:
     """The Starlette app itself, without the outer layers (the route test walks its routes)."""
-    web = Starlette(routes=[*home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES, *offers.ROUTES,
-                            *categories.ROUTES, *events.ROUTES, *sprechstunden.ROUTES, *surveys.ROUTES,
-                            *questions.ROUTES, *question_answer.ROUTES,
+    # The questions' fixed paths (/questions/figures, /questions/export) come before any /questions/{…}.
+    web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
+                            *offers.ROUTES, *categories.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
+                            *surveys.ROUTES, *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
                             Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)
     return web
