@@ -25,7 +25,9 @@ class Question(Base):
     resident wrote again), waiting (for the resident), done, or withdrawn by the resident."""
 
     __tablename__ = "questions"
-    __table_args__ = (Index("ix_questions_quarter_status", "quarter", "status", "updated_at"),)
+    # The inbox pages by status and age, or over every status by age (bot/questions/inbox.py).
+    __table_args__ = (Index("ix_questions_quarter_status", "quarter", "status", "updated_at"),
+                      Index("ix_questions_quarter_updated", "quarter", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)  # short, for the resident and staff chats
