@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -29,16 +28,7 @@ from bot.questions.store import (
     questions_of,
     withdraw,
 )
-from tests.support.chat import Chat
-
-
-async def resident_of(app: App) -> Resident:
-    chat = Chat(app, user=uuid.uuid4().hex, language_hint="ro")
-    await chat.say("/start")
-    async with app.sessions() as session:
-        resident = await session.scalar(select(Resident).where(Resident.channel_user_id == chat.user))
-    assert resident is not None
-    return resident
+from tests.support.questions import resident_of
 
 
 async def test_a_question_from_asked_to_done(app: App) -> None:

@@ -17,7 +17,7 @@ from bot.questions.detect import detect, differs
 from bot.questions.help_lines import emergency_numbers, hours_text, numbers_text, opening_hours
 from bot.questions.store import ask
 from tests.support.databases import BERLIN
-from tests.test_questions import resident_of
+from tests.support.questions import resident_of
 
 
 def test_office_hours_and_numbers_are_read_from_the_settings_and_shown_in_the_residents_language() -> None:

@@ -4,7 +4,6 @@ account calls it from theirs, and the call reaches the resident through the outb
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,19 +13,20 @@ import pytest_asyncio
 from bot.channels.matrix import CHANNEL as MATRIX
 from bot.clock import FixedClock
 from tests.support.databases import Database
-from tests.support.matrix import PASSWORD, RunningBot, new_bot_account, start_in_encrypted_dm, until_sent
+from tests.support.matrix import (
+    PASSWORD,
+    RunningBot,
+    choose,
+    new_bot_account,
+    person,
+    start_in_encrypted_dm,
+    until_sent,
+)
 from tests.support.matrix_resident import MatrixResident
 from tests.support.queue import queue_app, tickets
 from tests.support.synapse import Synapse
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("synapse")]
-
-
-async def person(synapse: Synapse, folder: Path, name: str) -> MatrixResident:
-    user_id = await synapse.register(f"{name}-{uuid.uuid4().hex[:8]}", PASSWORD)
-    account = MatrixResident(synapse.base_url, user_id, PASSWORD, folder / name)
-    await account.login()
-    return account
 
 
 @pytest_asyncio.fixture
@@ -35,17 +35,6 @@ async def people(synapse: Synapse, tmp_path: Path) -> AsyncIterator[tuple[Matrix
     yield resident, staff
     await resident.close()
     await staff.close()
-
-
-async def choose(account: MatrixResident, bot: str, received: int, fragment: str) -> int:
-    """Type the number of the listed choice containing `fragment`; the number of replies after the answer."""
-    body = (await account.replies(received, bot))[-1].body
-    numbers = {line.split(".", 1)[1]: line.split(".", 1)[0].strip() for line in body.splitlines()
-               if "." in line and line.split(".", 1)[0].strip().isdigit()}
-    number = next((number for label, number in numbers.items() if fragment in label), None)
-    assert number is not None, f"no choice with {fragment!r} in {body!r}"
-    await account.say(number)
-    return len(await account.replies(received + 1, bot))
 
 
 async def test_a_number_taken_and_called_in_encrypted_chats(database: Database, tmp_path: Path, clock: FixedClock,

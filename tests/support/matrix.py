@@ -58,3 +58,22 @@ async def until_sent(bot: RunningBot) -> None:
     while not (await bot.app.dispatcher.run_until_idle()).sent:
         bot.app.clock.advance(dt.timedelta(seconds=10))  # type: ignore[attr-defined]
         await asyncio.sleep(0.2)
+
+
+async def person(synapse: Synapse, folder: Path, name: str) -> MatrixResident:
+    """A new account on the homeserver, logged in with its own key store under `folder`."""
+    user_id = await synapse.register(f"{name}-{uuid.uuid4().hex[:8]}", PASSWORD)
+    account = MatrixResident(synapse.base_url, user_id, PASSWORD, folder / name)
+    await account.login()
+    return account
+
+
+async def choose(account: MatrixResident, bot: str, received: int, fragment: str) -> int:
+    """Type the number of the listed choice containing `fragment`; the number of replies after the answer."""
+    body = (await account.replies(received, bot))[-1].body
+    numbers = {line.split(".", 1)[1]: line.split(".", 1)[0].strip() for line in body.splitlines()
+               if "." in line and line.split(".", 1)[0].strip().isdigit()}
+    number = next((number for label, number in numbers.items() if fragment in label), None)
+    assert number is not None, f"no choice with {fragment!r} in {body!r}"
+    await account.say(number)
+    return len(await account.replies(received + 1, bot))
