@@ -5,6 +5,7 @@ Each test has a quarter of its own, so the inbox shows only its questions."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,11 +21,12 @@ from bot.questions import prepared
 from bot.questions.delivery import ANSWER
 from bot.questions.models import DONE, Question, QuestionMessage
 from bot.questions.store import add_from_resident, withdraw
+from tests.support.chat import Chat
 from tests.support.databases import Database
 from tests.support.events import make_event
 from tests.support.ports import free_port
 from tests.support.questions import ASKED_AR, LETTER_AR, asked, office, resident_of
-from tests.support.translate_emulator import COME_WITH_LETTER, TranslateEmulator
+from tests.support.translate_emulator import COME_WITH_LETTER, SLOW, TranslateEmulator
 from tests.support.web import Browser, browser, make_account
 
 
@@ -388,3 +390,25 @@ async def test_the_detected_language_is_shown_when_it_is_not_the_chosen_one(data
         await page.login(team.name)
         html = (await page.get(f"/questions/{question.id}")).text
     assert "Anscheinend auf Deutsch geschrieben (gewählte Sprache: Arabisch)." in html
+
+
+async def test_the_chats_go_on_while_a_page_waits_for_the_translation_service(
+        database: Database, tmp_path: Path, clock: FixedClock, service: TranslateEmulator) -> None:
+    """No transaction is open while the service is asked: on SQLite, with one connection, a resident's message
+    is answered while a staff member's page still waits for a slow translation."""
+    app = await office(database, tmp_path, clock, translate_url=service.url, translate_timeout_seconds=60)
+    question = await asked(app)
+    team, _ = await make_account(app, "team")
+    service.inject(SLOW, delay=60)
+    async with browser(app) as page:
+        await page.login(team.name)
+        opening = asyncio.create_task(page.get(f"/questions/{question.id}"))
+        async with asyncio.timeout(20):
+            while not service.translations():  # noqa: ASYNC110 (the emulator only records requests)
+                await asyncio.sleep(0.02)
+        replies = await asyncio.wait_for(Chat(app, language_hint="en").say("/start"), 20)
+        assert replies and not opening.done()  # answered while the page still waits
+        await service.stop()  # the slow answer comes now
+        response = await asyncio.wait_for(opening, 30)
+    assert response.status_code == 200 and "Ich habe einen Brief vom Jobcenter" in response.text
+    assert (await messages_of(app, question))[0].german == "Ich habe einen Brief vom Jobcenter"

@@ -53,6 +53,12 @@ class Staff:
     def may(self, right: Right) -> bool:
         return may(self.account.role, right)
 
+    async def pause(self) -> None:
+        """Before waiting on another service (machine translation): commit what is done so far and give the
+        connection back, so the chats are not held up meanwhile (SQLite has one connection). The session
+        begins a new transaction when it is used again; what was loaded stays readable."""
+        await self.db.commit()
+
     @property
     def needs_totp(self) -> bool:
         return self.account.role in ROLES_NEEDING_TOTP and not self.account.totp_confirmed
@@ -66,27 +72,40 @@ def guarded(right: Right | None = None, stage: Stage = Stage.COMPLETE) -> Callab
         @functools.wraps(endpoint)
         async def handler(request: Request) -> Response:
             web = request.app.state.web
-            token = request.cookies.get(web.cookie_name)
-            async with web.app.sessions() as db, db.begin():
-                found = await sessions.current(db, token, web.app.clock.now(), web.app.settings)
-                if found is None or token is None:
-                    return _to_login(request)
-                row, account = found
-                staff = Staff(account, row, token, db, staff_translator(account.language, web.app.settings.zone))
-                if stage is not Stage.ANY:
-                    if not row.complete and stage is not Stage.PENDING:
-                        return _to_login(request, CODE, 403)
-                    if row.complete and stage is Stage.PENDING:
-                        return RedirectResponse("/", status_code=303)
-                    if row.complete and staff.needs_totp and stage is not Stage.SETUP:
-                        return _to_login(request, CODES_SETUP, 403)
-                if right is not None and not staff.may(right):
-                    return render(request, staff.translator, "error.html", status_code=403, staff=staff,
-                                  message=staff.translator.gettext("Your role does not include this page."))
-                return await endpoint(request, staff)
+            async with web.app.sessions() as db:
+                try:
+                    response = await _checked(request, db, endpoint, right, stage)
+                except BaseException:
+                    await db.rollback()
+                    raise
+                await db.commit()
+                return response
         handler.guard = (right, stage)  # type: ignore[attr-defined]
         return handler
     return wrap
+
+
+async def _checked(request: Request, db: AsyncSession, endpoint: Endpoint, right: Right | None,
+                   stage: Stage) -> Response:
+    """The session check, then the endpoint; the guard commits what they did, or rolls it back on an error."""
+    web = request.app.state.web
+    token = request.cookies.get(web.cookie_name)
+    found = await sessions.current(db, token, web.app.clock.now(), web.app.settings)
+    if found is None or token is None:
+        return _to_login(request)
+    row, account = found
+    staff = Staff(account, row, token, db, staff_translator(account.language, web.app.settings.zone))
+    if stage is not Stage.ANY:
+        if not row.complete and stage is not Stage.PENDING:
+            return _to_login(request, CODE, 403)
+        if row.complete and stage is Stage.PENDING:
+            return RedirectResponse("/", status_code=303)
+        if row.complete and staff.needs_totp and stage is not Stage.SETUP:
+            return _to_login(request, CODES_SETUP, 403)
+    if right is not None and not staff.may(right):
+        return render(request, staff.translator, "error.html", status_code=403, staff=staff,
+                      message=staff.translator.gettext("Your role does not include this page."))
+    return await endpoint(request, staff)
 
 
 def public(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

@@ -165,6 +165,7 @@ async def _preview(request: Request, staff: Staff, question: Question, forms: An
         forms.errors["free"] = staff.translator.gettext(
             "No translation service is set up. Send the text as written, or use a prepared answer.")
         return await conversation(request, staff, question, forms, 400)
+    await staff.pause()  # no transaction open while the service is asked
     try:
         async with LibreTranslate.from_settings(settings) as client:
             forms.translation = await into_language(client, forms.german.strip(), question.language)

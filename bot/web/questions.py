@@ -33,7 +33,7 @@ from bot.questions.delivery import deliveries
 from bot.questions.inbox import ALL, NOBODY, STATUS_FILTERS, TO_DO, InboxFilter, inbox_page, question_in_quarter
 from bot.questions.models import ACTIVE, DONE, NEW, OPEN, RESIDENT, WAITING, WITHDRAWN, Question
 from bot.questions.topics import MAX_TOPIC, TOPICS, NoTopic, chosen_topic
-from bot.questions.translation import german_beside, needs_german
+from bot.questions.translation import german_for, keep_german, needs_german, untranslated
 from bot.translate import LibreTranslate, translation_configured
 from bot.web.guard import Staff, guarded
 from bot.web.offers import language_names
@@ -167,11 +167,12 @@ async def conversation(request: Request, staff: Staff, question: Question, forms
     forms = forms or AnswerForms()
     translation_problem = None
     configured = translation_configured(settings)
-    if configured and any(message.author == RESIDENT and message.german is None
-                          and needs_german(message.detected_language or message.language)
-                          for message in question.messages):
+    pending = untranslated(question) if configured else []
+    if pending:
+        await staff.pause()  # no transaction open while the service is asked
         async with LibreTranslate.from_settings(settings) as client:
-            translation_problem = await german_beside(staff.db, question, client)
+            german, translation_problem = await german_for(pending, client)
+        await keep_german(staff.db, question, german)
     resident_translator = Translator.for_language(question.language, settings.zone)
     answers = []
     for row in await prepared.listed(staff.db, settings.quarter, only_active=True):
