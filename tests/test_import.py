@@ -136,3 +136,26 @@ async def test_a_language_removed_from_the_file_is_removed_from_the_database(app
         languages = set(await session.scalars(
             select(OfferText.language).join(Offer).where(Offer.quarter == quarter, Offer.key == "a")))
     assert languages == {"de"}
+
+
+async def test_a_text_not_yet_reviewed_is_marked_and_checking_it_keeps_it_current(app: App, tmp_path: Path) -> None:
+    """`reviewed: false` (machine help, or no native speaker) reaches the database; absent means reviewed.
+    Marking it reviewed later changes no words, so the translation stays current."""
+    quarter = f"q{id(tmp_path) % 10**8}"
+    english = "      en: {title: A, summary: Food for little money., reviewed: false}\n"
+    path = folder(tmp_path, OFFER.format(key="a", title="A") + english)
+    await import_folder(app.sessions, path, quarter, app.clock)
+
+    async def states() -> dict[str, tuple[bool, str | None]]:
+        async with app.sessions() as session:
+            rows = await session.scalars(select(OfferText).join(Offer).where(Offer.quarter == quarter))
+            return {row.language: (row.reviewed, row.source_fingerprint) for row in rows}
+
+    before = await states()
+    assert {language: reviewed for language, (reviewed, _) in before.items()} == {"de": True, "en": False}
+    folder(tmp_path, OFFER.format(key="a", title="A") + english.replace(", reviewed: false", ", reviewed: true"))
+    report = await import_folder(app.sessions, path, quarter, app.clock)
+    assert report.counts["offers.updated"] == 1
+    after = await states()
+    assert after["en"] == (True, before["en"][1])
+    assert (await import_folder(app.sessions, path, quarter, app.clock)).counts["offers.unchanged"] == 1

@@ -120,7 +120,8 @@ async def export_categories(session: AsyncSession, quarter: str, problems: list[
         return None
     entries = [rebuild(CategoryEntry, {
         "key": row.key, "icon": row.icon,
-        "texts": in_language_order({text.language: {"name": text.name, "synonyms": list(text.synonyms)}
+        "texts": in_language_order({text.language: {"name": text.name, "synonyms": list(text.synonyms),
+                                                    "reviewed": text.reviewed}
                                     for text in row.texts}),
     }, f"categories: key {row.key!r}", problems) for row in rows]
     return CategoriesFile(example_data=example_flag([row.example_data for row in rows]),
@@ -159,6 +160,7 @@ def offer_entry(row: Offer, category: str) -> dict[str, Any]:
         "texts": in_language_order({text.language: {
             "title": text.title, "summary": text.summary, "cost_note": text.cost_note,
             "hours_note": text.hours_note, "keywords": list(text.keywords),
+            "reviewed": text.reviewed,
         } for text in row.texts}),
     }
     if row.street:

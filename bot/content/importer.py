@@ -226,12 +226,13 @@ def fill_offer(row: Offer, entry: OfferEntry, category_id: int, example_data: bo
 
 
 def fill_category_text(target: CategoryText, text: Any) -> None:
-    target.name, target.synonyms = text.name, list(text.synonyms)
+    target.name, target.synonyms, target.reviewed = text.name, list(text.synonyms), text.reviewed
 
 
 def fill_offer_text(target: OfferText, text: Any) -> None:
     target.title, target.summary = text.title, text.summary
     target.cost_note, target.hours_note, target.keywords = text.cost_note, text.hours_note, list(text.keywords)
+    target.reviewed = text.reviewed
 
 
 def content_digest(*parts: Any) -> str:

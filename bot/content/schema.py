@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from bot.languages import CONTENT_LANGUAGE_CODES, FALLBACK_CONTENT_LANGUAGE
 
@@ -26,7 +34,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class CategoryText(_Strict):
+class Reviewable(_Strict):
+    """A text in one language, with whether a native speaker has checked it.
+
+    `reviewed: false` marks a translation made with machine help or by someone who does not speak the
+    language natively, so the back office can list what a native speaker should still read. Absent means
+    reviewed. It is left out of the dump when true, so an entry without it keeps the digest the import's change
+    detection compares.
+    """
+
+    reviewed: bool = True
+
+    @model_serializer(mode="wrap")
+    def _reviewed_only_when_not(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.reviewed and isinstance(data, dict):
+            data.pop("reviewed", None)
+        return data
+
+
+class CategoryText(Reviewable):
     name: Annotated[str, Field(min_length=1, max_length=60)]
     synonyms: list[Annotated[str, Field(min_length=1, max_length=80)]] = []
 
@@ -47,7 +74,7 @@ class CategoriesFile(_Strict):
     categories: list[CategoryEntry]
 
 
-class OfferText(_Strict):
+class OfferText(Reviewable):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     summary: Annotated[str, Field(min_length=1, max_length=400)]
     cost_note: Annotated[str, Field(max_length=200)] = ""

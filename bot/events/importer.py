@@ -88,7 +88,7 @@ def fill(row: Event, entry: EventEntry, example_data: bool) -> None:
 
 
 def _fill_text(target: EventText, text: Any) -> None:
-    target.title, target.description = text.title, text.description
+    target.title, target.description, target.reviewed = text.title, text.description, text.reviewed
 
 
 def entry_of(row: Event) -> dict[str, Any]:
@@ -107,6 +107,6 @@ def entry_of(row: Event) -> dict[str, Any]:
         "barrier_free": {"yes": True, "no": False}.get(row.barrier_free, "unknown"),
         "registration": {"required": row.registration_required, "capacity": row.capacity},
         "cancelled": row.cancelled, "cancelled_dates": list(row.cancelled_dates),
-        "texts": in_language_order({text.language: {"title": text.title, "description": text.description}
-                                    for text in row.texts}),
+        "texts": in_language_order({text.language: {"title": text.title, "description": text.description,
+                                                   "reviewed": text.reviewed} for text in row.texts}),
     }

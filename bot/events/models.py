@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -61,6 +61,8 @@ class EventText(Base):
     description: Mapped[str] = mapped_column(Text)
     # The German text this translation was made from (bot/content/texts.py): outdated when that changes.
     source_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    # False: made with machine help or not by a native speaker; a native speaker should still check it.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class EventRegistration(Base):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.content.schema import Address, Geo, Key, check_text_languages
+from bot.content.schema import Address, Geo, Key, Reviewable, check_text_languages
 
 TARGET_GROUPS = ("all", "families", "children_youth", "seniors", "women", "newcomers")
 CATEGORIES = ("information", "meeting", "course", "round_table", "children_family", "festival")
@@ -21,7 +21,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class EventText(_Strict):
+class EventText(Reviewable):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     description: Annotated[str, Field(min_length=1, max_length=800)]
 

@@ -47,6 +47,8 @@ class CategoryText(Base):
     synonyms: Mapped[list[str]] = mapped_column(default=list)
     # The German text this translation was made from (bot/content/texts.py): outdated when that changes.
     source_fingerprint: Mapped[str | None] = mapped_column(String(16))
+    # False: made with machine help or not by a native speaker; a native speaker should still check it.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Offer(Base):
@@ -105,6 +107,8 @@ class OfferText(Base):
     hours_note: Mapped[str] = mapped_column(String(200), default="")
     keywords: Mapped[list[str]] = mapped_column(default=list)
     source_fingerprint: Mapped[str | None] = mapped_column(String(16))  # see CategoryText
+    # False: made with machine help or not by a native speaker; a native speaker should still check it.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class OpeningSlot(Base):
