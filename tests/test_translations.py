@@ -43,7 +43,7 @@ async def test_a_changed_german_text_outdates_the_translations_left_as_they_were
     imported = await states(own)
     assert imported["de"] is Translation.SOURCE
     assert imported["ar"] is Translation.CURRENT and imported["tr"] is Translation.CURRENT
-    assert imported["ru"] is Translation.MISSING  # the example content has no Russian offer texts yet
+    assert imported["ru"] is Translation.CURRENT  # the example content has a text in every language
     await import_folder(own.sessions, edited_copy(tmp_path / "1", {"de": "Offene Sozialberatung (neu)",
                                                                    "tr": "Açık sosyal danışmanlık (yeni)"}),
                         own.settings.quarter, own.clock)
