@@ -129,7 +129,7 @@ async def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page
     the words of one that found nothing go to the anonymous count alone, so the two can never be
     matched.
     """
-    found = catalog.index.search(query)
+    found = catalog.index.search(query, ctx.translator.code)
     offers = visible(ctx, catalog, found)
     heading = ctx._("Results for “{query}”").format(query=query)
     if new_search:
