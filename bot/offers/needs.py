@@ -68,3 +68,15 @@ async def load_needs(session: AsyncSession, quarter: str) -> NeedsByOwner:
     for row in await session.scalars(select(NeedWords).where(NeedWords.quarter == quarter)):
         result.setdefault((row.kind, row.key), {})[row.language] = list(row.words)
     return result
+
+
+async def export_needs(session: AsyncSession, quarter: str) -> NeedsFile | None:
+    """The stored vocabulary as needs.yaml, so export and import round-trip; None when there is none."""
+    stored = await load_needs(session, quarter)
+    if not stored:
+        return None
+    ordered = sorted(stored.items())
+    return NeedsFile(
+        offers={key: by_language for (kind, key), by_language in ordered if kind == OFFER},
+        categories={key: by_language for (kind, key), by_language in ordered if kind == CATEGORY},
+    )
