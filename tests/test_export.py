@@ -53,6 +53,12 @@ def statuses(report: ImportReport) -> dict[str, int]:
     return {kind: count for kind, count in report.counts.items() if count}
 
 
+def need_rows(content: Content) -> int:
+    """Rows of the needs vocabulary (one per entry and language): the import counts these."""
+    needs = content.needs
+    return 0 if needs is None else sum(len(entry) for entry in (*needs.offers.values(), *needs.categories.values()))
+
+
 async def test_export_import_export_is_byte_identical_and_re_imports_unchanged(
         own: App, database: Database, tmp_path: Path, clock: FixedClock) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
@@ -63,12 +69,14 @@ async def test_export_import_export_is_byte_identical_and_re_imports_unchanged(
     assert read_folder(first) == horst  # the same entries, field by field, as the file they came from
     async with fresh_database(database.backend, tmp_path) as other:
         imported = await import_folder(session_factory(other.engine), first, "horst", clock)
-        assert statuses(imported) == {f"{kind}.created": count for kind, count in expected.items()}
+        assert statuses(imported) == {f"{kind}.created": count for kind, count in expected.items()} | {
+            "needs.created": need_rows(horst)}
         await export_folder(session_factory(other.engine), second, "horst")
     assert files_of(second) == files_of(first)
     assert sorted(files_of(first)) == sorted(path.name for path in HORST.glob("*.yaml"))
     again = await import_folder(own.sessions, second, "horst", clock)
-    assert statuses(again) == {f"{kind}.unchanged": count for kind, count in expected.items()}
+    assert statuses(again) == {f"{kind}.unchanged": count for kind, count in expected.items()} | {
+        "needs.unchanged": need_rows(horst)}
     assert again.told == 0
 
 
@@ -128,7 +136,8 @@ async def test_changes_made_in_the_database_are_exported_and_survive_re_import(
     await export_folder(own.sessions, second, "horst", force=True)
     assert files_of(second) == files_of(first)
     assert statuses(await import_folder(own.sessions, first, "horst", clock)) == {
-        f"{kind}.unchanged": count for kind, count in entry_counts(exported).items()}
+        f"{kind}.unchanged": count for kind, count in entry_counts(exported).items()} | {
+        "needs.unchanged": need_rows(exported)}
 
 
 async def add_resident_data(app: App) -> None:

@@ -161,3 +161,16 @@ async def test_search_prompt_takes_the_next_text(app: App) -> None:
     assert any(p.startswith("offers:o:") for p in chat.payloads)
     await chat.say("/offers Jugend")
     assert any(p.startswith("offers:o:") for p in chat.payloads)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("hallo", "de"), ("Hi!", "en"), ("merhaba", "tr"), ("привіт", "uk"), ("مرحبا", "ar"), ("danke", "de"),
+     ("thanks", "en"), ("mulțumesc", "ro"), ("спасибо", "ru"), ("dziękuję", "pl"), ("Dzień dobry", "pl")],
+)
+async def test_greetings_and_thanks_get_the_main_menu_not_a_search(app: App, text: str, language: str) -> None:
+    chat = Chat(app, language_hint=language)
+    await chat.say("/start")
+    await chat.say(text)
+    assert "menu" in [reply.route for reply in chat.last], chat.text
+    assert not any(payload.startswith("offers:o:") for payload in chat.payloads), chat.text

@@ -27,6 +27,7 @@ from bot.content.texts import in_language_order
 from bot.events.exporter import export_events
 from bot.files import private_dir, write_private
 from bot.offers.models import Category, Offer
+from bot.offers.needs import export_needs
 from bot.queue.exporter import export_consultations
 from bot.surveys.exporter import export_surveys, file_name
 
@@ -92,6 +93,7 @@ async def _collect(session: AsyncSession, quarter: str) -> tuple[dict[str, BaseM
     events = await export_events(session, quarter, problems)
     surveys = await export_surveys(session, quarter, problems)
     sprechstunden = await export_consultations(session, quarter, problems)
+    needs = await export_needs(session, quarter)
     if problems:
         raise ExportError(problems)
     if categories is not None:
@@ -109,6 +111,8 @@ async def _collect(session: AsyncSession, quarter: str) -> tuple[dict[str, BaseM
     if sprechstunden is not None:
         files["sprechstunden.yaml"] = sprechstunden
         report.counts["sprechstunden"] = len(sprechstunden.sprechstunden)
+    if needs is not None:
+        files["needs.yaml"] = needs
     return files, report
 
 

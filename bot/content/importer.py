@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.content.schema import WEEKDAYS, CategoriesFile, OfferEntry, OffersFile
+from bot.content.schema import WEEKDAYS, CategoriesFile, NeedsFile, OfferEntry, OffersFile
 from bot.content.texts import sync_by_language
 from bot.events.importer import upsert_event
 from bot.events.schema import EventsFile
@@ -37,6 +37,7 @@ from bot.offers.models import (
     OfferText,
     OpeningSlot,
 )
+from bot.offers.needs import known_keys, replace_needs, unknown_keys
 from bot.queue.importer import upsert_consultations
 from bot.queue.schema import SprechstundenFile
 from bot.surveys.definition import SurveyFile, definition_errors
@@ -44,7 +45,7 @@ from bot.surveys.importer import upsert_survey
 
 KNOWN_FILES: dict[str, type[BaseModel]] = {
     "categories.yaml": CategoriesFile, "offers.yaml": OffersFile, "events.yaml": EventsFile,
-    "bedarfsabfrage.yaml": SurveyFile, "sprechstunden.yaml": SprechstundenFile,
+    "bedarfsabfrage.yaml": SurveyFile, "sprechstunden.yaml": SprechstundenFile, "needs.yaml": NeedsFile,
 }
 BERLIN = ZoneInfo("Europe/Berlin")
 SURVEY_FILES = "survey-*.yaml"  # further surveys, besides the Bedarfsabfrage
@@ -63,6 +64,7 @@ class Content:
     events: EventsFile | None = None
     surveys: list[SurveyFile] = field(default_factory=list)
     sprechstunden: SprechstundenFile | None = None
+    needs: NeedsFile | None = None
 
 
 @dataclass
@@ -74,12 +76,12 @@ class ImportReport:
         kinds = sorted({kind.split(".")[0] for kind in self.counts})
         return "; ".join(f"{kind}: " + ", ".join(
             f"{self.counts[f'{kind}.{status}']} {label}" for status, label in _STATUSES
-            if status not in ("new_version", "deactivated") or self.counts[f"{kind}.{status}"]
+            if status not in ("new_version", "deactivated", "deleted") or self.counts[f"{kind}.{status}"]
         ) for kind in kinds) + (f"; {self.told} resident(s) will be told of changed or new events" if self.told else "")
 
 
 _STATUSES = (("created", "new"), ("new_version", "as a new version"), ("updated", "updated"),
-             ("unchanged", "unchanged"), ("deactivated", "no longer offered"))
+             ("unchanged", "unchanged"), ("deactivated", "no longer offered"), ("deleted", "deleted"))
 
 
 def read_folder(folder: Path) -> Content:
@@ -115,6 +117,8 @@ def read_folder(folder: Path) -> Content:
         elif isinstance(parsed, SprechstundenFile):
             content.sprechstunden = parsed
             errors += _duplicates(path.name, "sprechstunden", [entry.key for entry in parsed.sprechstunden])
+        elif isinstance(parsed, NeedsFile):
+            content.needs = parsed
         elif isinstance(parsed, SurveyFile):
             content.surveys.append(parsed)
             errors += [f"{path.name}: {problem}" for problem in definition_errors(parsed)]
@@ -135,6 +139,12 @@ async def import_folder(sessions: async_sessionmaker[AsyncSession], folder: Path
             await _upsert_categories(session, content.categories, quarter, clock, report)
         if content.offers is not None:
             await _upsert_offers(session, content.offers, quarter, clock, report)
+        if content.needs is not None:
+            await session.flush()
+            if problems := unknown_keys(content.needs, *await known_keys(session, quarter)):
+                raise ContentError(problems)
+            for status, count in (await replace_needs(session, content.needs, quarter, clock.now())).items():
+                report.counts[f"needs.{status}"] += count
         if content.events is not None:
             for entry in content.events.events:
                 outcome = await upsert_event(session, entry, quarter, content.events.example_data, clock.now(), zone)

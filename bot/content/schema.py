@@ -156,3 +156,22 @@ def check_text_languages(texts: dict[str, _Text]) -> dict[str, _Text]:
     if FALLBACK_CONTENT_LANGUAGE not in texts:
         raise ValueError(f"a German text ({FALLBACK_CONTENT_LANGUAGE!r}) is required as the fallback")
     return texts
+
+
+NeedWordsByLanguage = dict[str, list[Annotated[str, Field(min_length=1, max_length=60)]]]
+
+
+class NeedsFile(_Strict):
+    """needs.yaml: per offer key and per category key, language → words residents use for the need."""
+
+    offers: dict[Key, NeedWordsByLanguage] = {}
+    categories: dict[Key, NeedWordsByLanguage] = {}
+
+    @field_validator("offers", "categories")
+    @classmethod
+    def _languages_known(cls, entries: dict[str, NeedWordsByLanguage]) -> dict[str, NeedWordsByLanguage]:
+        for key, by_language in entries.items():
+            unknown = sorted(set(by_language) - set(CONTENT_LANGUAGE_CODES))
+            if unknown:
+                raise ValueError(f"{key}: unknown language code(s): {', '.join(unknown)}")
+        return entries

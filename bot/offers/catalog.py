@@ -17,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.offers.hours import Slot, WeeklyHours
-from bot.offers.models import Category, Offer
+from bot.offers.models import Category, NeedWords, Offer
+from bot.offers.needs import CATEGORY, OFFER, load_needs
 from bot.offers.search import (
     CATEGORY_WEIGHT,
     KEYWORD_WEIGHT,
+    NEEDS_WEIGHT,
     SUMMARY_WEIGHT,
     TITLE_WEIGHT,
     Document,
+    Field,
     SearchIndex,
 )
 
@@ -123,6 +126,10 @@ class OfferCatalog:
                         select(func.count(Category.id)).where(Category.quarter == quarter).scalar_subquery(),
                         select(func.max(Category.updated_at)).where(Category.quarter == quarter)
                         .scalar_subquery(),
+                        select(func.count()).select_from(NeedWords).where(NeedWords.quarter == quarter)
+                        .scalar_subquery(),
+                        select(func.max(NeedWords.updated_at)).where(NeedWords.quarter == quarter)
+                        .scalar_subquery(),
                     )
                 )
             ).one()
@@ -146,9 +153,12 @@ async def load_catalog(session: AsyncSession, quarter: str) -> QuarterCatalog:
         )
         for category in categories
     }
-    category_terms = {
+    needs = await load_needs(session, quarter)
+    category_fields = {
         category.id: [
-            term for text in category.texts for term in (text.name, *text.synonyms)
+            *(Field(term, text.language, CATEGORY_WEIGHT)
+              for text in category.texts for term in (text.name, *text.synonyms)),
+            *_needs_fields(needs.get((CATEGORY, category.key), {}), CATEGORY_WEIGHT),
         ]
         for category in categories
     }
@@ -156,18 +166,22 @@ async def load_catalog(session: AsyncSession, quarter: str) -> QuarterCatalog:
     documents: list[Document] = []
     for offer in await session.scalars(select(Offer).where(Offer.quarter == quarter, Offer.active.is_(True))):
         offers[offer.id] = _view(offer, category_views[offer.category_id].key)
-        fields: list[tuple[str, float]] = [(term, CATEGORY_WEIGHT) for term in category_terms[offer.category_id]]
+        fields = [*category_fields[offer.category_id], *_needs_fields(needs.get((OFFER, offer.key), {}), NEEDS_WEIGHT)]
         for text in offer.texts:
-            fields.append((text.title, TITLE_WEIGHT))
-            fields.extend((keyword, KEYWORD_WEIGHT) for keyword in text.keywords)
-            fields.append((text.summary, SUMMARY_WEIGHT))
-        fields.append((offer.provider, SUMMARY_WEIGHT))
+            fields.append(Field(text.title, text.language, TITLE_WEIGHT))
+            fields.extend(Field(keyword, text.language, KEYWORD_WEIGHT) for keyword in text.keywords)
+            fields.append(Field(text.summary, text.language, SUMMARY_WEIGHT))
+        fields.append(Field(offer.provider, "de", SUMMARY_WEIGHT))
         documents.append(Document(offer.id, tuple(fields)))
     return QuarterCatalog(
         categories=sorted(category_views.values(), key=lambda category: category.position),
         offers=offers,
         index=SearchIndex(documents),
     )
+
+
+def _needs_fields(by_language: dict[str, list[str]], weight: int) -> list[Field]:
+    return [Field(word, language, weight) for language, words in by_language.items() for word in words]
 
 
 def _view(offer: Offer, category_key: str) -> OfferView:

@@ -140,3 +140,22 @@ class UnmetSearch(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     text: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class NeedWords(Base):
+    """The words residents use for the need an offer or a whole category meets, in one language.
+
+    Curated content (content/<quarter>/needs.yaml), read only by the search index: "Schulden,
+    Mahnung, Gerichtsvollzieher" for the debt counselling. A table of its own rather than the
+    offers' keywords, because a need is named in languages the offer has no text in yet (Russian,
+    Polish), and creating a text just for the words would show residents an empty translation.
+    """
+
+    __tablename__ = "need_words"
+
+    quarter: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "offer" or "category"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    words: Mapped[list[str]] = mapped_column(default=list)
+    updated_at: Mapped[dt.datetime]

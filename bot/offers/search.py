@@ -1,158 +1,119 @@
-"""Typo-tolerant keyword search over offers in every language at once.
+"""Ranking offers by the words that matter: BM25 (bm25s) over per-language search terms.
 
-A resident types "Deutschkurs", "curs de germană", "Almanca kursu" or "german cours" and
-should land on the same course. Every offer's titles, keywords and its category's names and
-synonyms, in all languages, are split into normalised words; each typed word is matched to
-that vocabulary exactly, by prefix or compound part, or with rapidfuzz's edit-distance ratio.
-Offers are ranked first by how many typed words they match, then by a weight per field
-(titles and keywords count more than summaries) times the word's rarity, so a common word
-such as "course" cannot outrank the word that says *which* course; typing an offer's title or
-keyword exactly puts that offer first.
+A resident types "ich bekomme ständig Mahnungen", "am datorii mari" or "iskam da ucha nemski"
+and should land on the debt counselling or the German course. Every offer's titles, keywords,
+summaries, its category's names and the needs vocabulary (content/horst/needs.yaml) are turned
+into terms per language (bot/offers/words.py: stop words out, Snowball stems or simplemma
+lemmas); bm25s ranks them, so a rare word that names the need outweighs a common one, and a
+filler word weighs nothing. Fields count by repetition (titles, keywords and needs three times).
+
+Typed words are matched exactly on their terms; a word of five letters or more also meets
+terms that begin with it (compounds: "schuld" → "schuldnerberat") and terms one edit away
+that share its first two letters (a typo, not another word: "свет" never becomes "совет").
+A query whose best offer scores below MIN_SCORE found nothing (only filler words, or none that
+matches well); offers far below the best are left out, so one weak word cannot list half the
+quarter.
 """
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from collections import defaultdict
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+import bm25s
+import numpy as np
+from rapidfuzz.distance import Levenshtein
 
-TITLE_WEIGHT = 3.0
-KEYWORD_WEIGHT = 3.0
-CATEGORY_WEIGHT = 1.5
-SUMMARY_WEIGHT = 1.0
-MIN_WORD_LENGTH = 2
-PREFIX_MIN_LENGTH = 4
-LONGEST_COMPOUND = 40  # typed words longer than this are not split into known words
-PHRASE_BONUS = 100.0  # the whole query equals one of an offer's titles or keywords
+from bot.offers.words import query_forms, terms
 
-
-def normalise(text: str) -> str:
-    """Casefold, drop accents and Arabic diacritics, keep letters and digits."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = [
-        ch if ch.isalnum() else " "
-        for ch in decomposed
-        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
-    ]
-    return " ".join("".join(kept).split())
+TITLE_WEIGHT = 3
+KEYWORD_WEIGHT = 3
+NEEDS_WEIGHT = 3
+CATEGORY_WEIGHT = 1
+SUMMARY_WEIGHT = 1
+MIN_FUZZY_LENGTH = 5  # shorter words must match exactly (or as a whole term)
+LONG_WORD = 9  # from this length on, two typos are forgiven
+PREFIX_SIMILARITY = 0.8
+FUZZY_SIMILARITY = 0.7
+MIN_SCORE = 1.0  # below this, no typed word matched well: "nothing found"
+RELATIVE_CUTOFF = 0.3  # offers scoring under this share of the best are not listed
 
 
-def words(text: str) -> list[str]:
-    return [word for word in normalise(text).split() if len(word) >= MIN_WORD_LENGTH]
+@dataclass(frozen=True)
+class Field:
+    """A text of an offer in one language, and how much it counts."""
+
+    text: str
+    language: str
+    weight: int
 
 
 @dataclass(frozen=True)
 class Document:
-    """What one offer contributes to the index: (text, weight) pairs in any language."""
+    """What one offer contributes to the index."""
 
     offer_id: int
-    fields: tuple[tuple[str, float], ...]
+    fields: tuple[Field, ...]
 
 
 class SearchIndex:
     def __init__(self, documents: Iterable[Document]) -> None:
-        postings: dict[str, dict[int, float]] = defaultdict(dict)
-        phrases: dict[str, set[int]] = defaultdict(set)
-        count = 0
+        self._ids: list[int] = []
+        corpus: list[list[str]] = []
         for document in documents:
-            count += 1
-            for text, weight in document.fields:
-                if weight >= KEYWORD_WEIGHT:
-                    phrases[normalise(text)].add(document.offer_id)
-                for word in words(text):
-                    current = postings[word].get(document.offer_id, 0.0)
-                    postings[word][document.offer_id] = max(current, weight)
-        self._postings = dict(postings)
-        self._phrases = dict(phrases)
-        self._vocabulary = sorted(self._postings)
-        # All words on one line each: a prefix search is then one C-level str.find loop.
-        self._joined = "\n" + "\n".join(self._vocabulary) + "\n"
-        self._rarity = {
-            word: math.log(1 + count / len(offers)) for word, offers in self._postings.items()
-        }
+            self._ids.append(document.offer_id)
+            bag: list[str] = []
+            for field in document.fields:
+                bag.extend(terms(field.text, field.language) * field.weight)
+            corpus.append(bag)
+        self._bm25 = bm25s.BM25()
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        self._vocabulary = sorted(term for term in self._bm25.vocab_dict if term) if corpus else []
+        self._known = set(self._vocabulary)
+        self._ids_array = np.array(self._ids, dtype=np.int64)
 
     @property
     def vocabulary_size(self) -> int:
         return len(self._vocabulary)
 
-    def search(self, query: str, limit: int = 200) -> list[int]:
-        """Offer ids, best first; only offers matching the most typed words are returned."""
-        typed = list(dict.fromkeys(words(query)))
-        if not typed:
+    def search(self, query: str, language: str = "de", limit: int = 200) -> list[int]:
+        """Offer ids, best first; empty when no typed word matches well."""
+        if not self._ids:
             return []
-        matched_words: dict[int, int] = defaultdict(int)
-        scores: dict[int, float] = defaultdict(float)
-        for word in typed:
-            best: dict[int, float] = {}
-            for candidate, similarity in self._similar(word):
-                rarity = self._rarity[candidate]
-                for offer_id, weight in self._postings[candidate].items():
-                    value = similarity * weight * rarity
-                    if value > best.get(offer_id, 0.0):
-                        best[offer_id] = value
-            for offer_id, value in best.items():
-                matched_words[offer_id] += 1
-                scores[offer_id] += value
-        if not scores:
+        total = np.zeros(len(self._ids), dtype=np.float32)
+        for forms in query_forms(query, language):
+            best = np.zeros(len(self._ids), dtype=np.float32)
+            for candidate, similarity in self._similar(forms).items():
+                np.maximum(best, self._bm25.get_scores([candidate]) * similarity, out=best)
+            total += best
+        top = float(total.max())
+        if top < MIN_SCORE:
             return []
-        for offer_id in self._phrases.get(normalise(query), ()):
-            scores[offer_id] += PHRASE_BONUS
-        most = max(matched_words.values())
-        ranked = sorted(
-            (offer_id for offer_id, hits in matched_words.items() if hits == most),
-            key=lambda offer_id: -scores[offer_id],
-        )
-        return ranked[:limit]
+        kept = np.flatnonzero(total >= top * RELATIVE_CUTOFF)
+        ordered = kept[np.argsort(-total[kept], kind="stable")]
+        return [int(offer_id) for offer_id in self._ids_array[ordered][:limit]]
 
-    def _similar(self, word: str) -> list[tuple[str, float]]:
-        """Vocabulary words close to `word`, with a similarity between 0 and 1."""
+    def _similar(self, forms: set[str]) -> dict[str, float]:
+        """Index terms one typed word may mean, with a similarity between 0 and 1."""
         found: dict[str, float] = {}
-        if word in self._postings:
-            found[word] = 1.0
-        if len(word) >= PREFIX_MIN_LENGTH:
-            for candidate in self._starting_with(word) | self._parts_of(word):
-                if candidate != word:
-                    found[candidate] = max(found.get(candidate, 0.0), 0.85)
-        cutoff = _fuzzy_cutoff(word)
-        if cutoff is not None:
-            for candidate, score, _ in process.extract(
-                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10
-            ):
-                found[candidate] = max(found.get(candidate, 0.0), score / 100 * 0.9)
-        return list(found.items())
-
-
-    def _starting_with(self, prefix: str) -> set[str]:
-        """Vocabulary words that begin with `prefix` ("deutsch" → "deutschkurs")."""
-        found = set()
-        position = self._joined.find("\n" + prefix)
-        while position != -1:
-            end = self._joined.index("\n", position + 1)
-            found.add(self._joined[position + 1 : end])
-            position = self._joined.find("\n" + prefix, end)
+        for form in forms:
+            if form in self._known:
+                found[form] = 1.0
+            if len(form) < MIN_FUZZY_LENGTH:
+                continue
+            for candidate in self._starting_with(form):
+                found[candidate] = max(found.get(candidate, 0.0), PREFIX_SIMILARITY)
+            for candidate in self._starting_with(form[:2]):
+                allowed = 2 if len(form) >= LONG_WORD else 1
+                if len(candidate) >= MIN_FUZZY_LENGTH and Levenshtein.distance(
+                        form, candidate[:len(form) + 1] if len(candidate) < len(form) else candidate,
+                        score_cutoff=allowed) <= allowed:
+                    found[candidate] = max(found.get(candidate, 0.0), FUZZY_SIMILARITY)
         return found
 
-    def _parts_of(self, word: str) -> set[str]:
-        """Vocabulary words inside a typed compound ("deutschkursangebot" → "deutschkurs")."""
-        shortest = PREFIX_MIN_LENGTH + 1
-        if len(word) > LONGEST_COMPOUND:
-            return set()
-        return {
-            word[start:end]
-            for start in range(len(word) - shortest + 1)
-            for end in range(start + shortest, len(word) + 1)
-            if word[start:end] in self._postings
-        }
-
-
-def _fuzzy_cutoff(word: str) -> float | None:
-    """Short words need an exact match; longer ones forgive one typo, longer still two."""
-    if len(word) < 4:
-        return None
-    if len(word) <= 5:
-        return 80.0
-    return 75.0
+    def _starting_with(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self._vocabulary, prefix)
+        end = bisect.bisect_left(self._vocabulary, prefix + "\U0010ffff")
+        return self._vocabulary[start:end]

@@ -22,6 +22,7 @@ from bot.i18n import N_
 from bot.offers.catalog import OfferCatalog, OfferView, QuarterCatalog
 from bot.offers.distance import metres_between
 from bot.offers.hours import State, status_at
+from bot.offers.smalltalk import is_small_talk
 from bot.offers.unmet import record_unmet
 from handlers.offers.card import offer_card
 from handlers.offers.filters import FILTER_PREFIX, active_filter_names, apply_filters, filter_screen, toggle
@@ -75,6 +76,14 @@ def register(router: Router) -> None:
         return near_results(ctx, catalog, 1)
 
     async def on_text(ctx: Context, text: str) -> Replies:
+        if is_small_talk(text) and router.main_menu is not None:
+            # The greeting of handlers/menu.py (same msgid, already translated), then the menu.
+            hello = ctx.reply(ctx._(
+                "Hello! I am Quartiersbot, the digital contact point of the Quartiersmanagement Horst. "
+                "I help you find offers in Horst. You can also type what you are looking for, "
+                "for example “German course”."
+            ))
+            return [hello, *await router.main_menu(ctx)]
         catalog = await ctx.services.get(OfferCatalog).get(ctx.session, ctx.settings.quarter)
         query = " ".join(text.split())[:MAX_QUERY_LENGTH]
         return await search_results(ctx, catalog, query, 1, new_search=True)
@@ -129,7 +138,7 @@ async def search_results(ctx: Context, catalog: QuarterCatalog, query: str, page
     the words of one that found nothing go to the anonymous count alone, so the two can never be
     matched.
     """
-    found = catalog.index.search(query)
+    found = catalog.index.search(query, ctx.translator.code)
     offers = visible(ctx, catalog, found)
     heading = ctx._("Results for “{query}”").format(query=query)
     if new_search:
