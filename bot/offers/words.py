@@ -19,12 +19,15 @@ import unicodedata
 
 import simplemma
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 from stop_words import get_stop_words
 
 SNOWBALL = {"de": "german", "de@easy": "german", "en": "english", "tr": "turkish", "ar": "arabic",
             "ro": "romanian", "ru": "russian", "pl": "polish"}
 LEMMATISED = {"bg": "bg", "uk": "uk"}  # no Snowball stemmer: simplemma's lemmas
-STOP_WORD_LISTS = {"de": "german", "de@easy": "german", "en": "english", "tr": "turkish", "ar": "arabic",
+# English is not among them: the package's English list has 1,333 words, among them "help", "course", "free",
+# "work", "home" and "information", the very words residents need; English gets bm25s's short list instead.
+STOP_WORD_LISTS = {"de": "german", "de@easy": "german", "tr": "turkish", "ar": "arabic",
                    "ro": "romanian", "bg": "bulgarian", "uk": "ukrainian", "ru": "russian", "pl": "polish"}
 CYRILLIC = ("bg", "uk", "ru")
 LATIN_GUESSES = ("de", "en")  # German and English words are typed in every chat ("Jobcenter", "Minijob")
@@ -34,7 +37,9 @@ EXTRA_STOP_WORDS = {
     "de": "ich mein meine meinen meinem meiner mir mich du wir uns kann können will möchte brauche "
           "suche gibt wo was wie wer hallo bitte danke gerne mal schon immer mehr viel sehr nicht kein keine "
           "machen habe hat haben bin ist sind bekomme geht mache tun",
-    "en": "i im i'm my me we our need want looking find where can please get got anymore",
+    "en": "i im i'm my me we our need want looking find where can please get got anymore you your he she him "
+          "her his its them what which who whom when why how do does did have has had am were been being could "
+          "would should may might must about from up out over here those some any very too so just than",
     "tr": "ben benim bana bir ve ile için istiyorum lazım var yok nerede nasıl çok",
     "ar": "انا أنا بدي عندي في من على الى إلى مع شو وين كيف لو ما لا ممكن بدنا ابحث أبحث",
     "ro": "eu meu mea mi am vreau caut unde cum pentru nu mai si și la de cu o un",
@@ -71,7 +76,10 @@ def tokens(text: str) -> list[str]:
 
 @functools.cache
 def stop_words(language: str) -> frozenset[str]:
-    listed = get_stop_words(STOP_WORD_LISTS[language]) if language in STOP_WORD_LISTS else []
+    if language == "en":
+        listed: list[str] = list(STOPWORDS_EN)
+    else:
+        listed = get_stop_words(STOP_WORD_LISTS[language]) if language in STOP_WORD_LISTS else []
     return frozenset(fold(word) for word in [*listed, *EXTRA_STOP_WORDS.get(language, "").split()])
 
 

@@ -5,7 +5,7 @@ with `reviewed: false`, so the back office can list what still needs a native sp
 before count as checked.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels = None
 depends_on = None
 
