@@ -7,16 +7,18 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from gettext import c2py
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.conversation.context import isolate_direction
 from bot.conversation.messages import Choice, Reply
 from bot.i18n import LOCALES_DIR, RLM, Translator
-from bot.languages import LANGUAGES
+from bot.languages import BY_CODE, LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = [language.code for language in LANGUAGES if language.code != "en"]
@@ -71,6 +73,18 @@ def test_every_message_is_translated_with_its_placeholders(code: str, template: 
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
+def test_plural_forms_are_babels_rule_for_the_language(code: str) -> None:
+    """The header decides which msgstr a number gets: it must be the CLDR rule that tools generate, or
+    translators who fill the forms in the usual order write the wrong text for some numbers."""
+    with (LOCALES_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    rule = get_plural(BY_CODE[code].babel_locale)
+    assert catalog.num_plurals == rule.num_plurals
+    ours, cldr = c2py(catalog.plural_expr), c2py(rule.plural_expr)
+    assert [ours(n) for n in range(1001)] == [cldr(n) for n in range(1001)]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
 def test_translations_are_really_used_at_run_time(code: str) -> None:
     translator = Translator.for_language(code, ZoneInfo("Europe/Berlin"))
     assert translator.gettext("What do you need? Tap a button or type its number.") != \
@@ -99,3 +113,13 @@ def test_dates_times_and_numbers_follow_the_locale() -> None:
     assert german.language_name("tr") == "Türkisch"
     assert german.join(["Deutsch", "Arabisch", "Türkisch"]) == "Deutsch, Arabisch und Türkisch"
     assert arabic.weekday(0) != "Monday" and arabic.right_to_left
+
+
+def test_arabic_counts_keep_their_noun_form() -> None:
+    """11–99 take the singular accusative (مقعدًا), 100–102 the singular (مقعد): CLDR's "many" and "other"."""
+    arabic = Translator.for_language("ar", ZoneInfo("Europe/Berlin"))
+    def seats(count: int) -> str:
+        return arabic.ngettext("Registration needed: {count} seat left.", "Registration needed: {count} seats left.",
+                               count)
+    assert "مقعدًا" in seats(11) and "مقعدًا" in seats(99)
+    assert "مقعدًا" not in seats(100) and "مقعد" in seats(102)
