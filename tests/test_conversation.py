@@ -167,3 +167,12 @@ async def test_an_event_replayed_after_a_restart_is_answered_once(app: App) -> N
     again = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-1"))
     other = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-2"))
     assert first and other and again == []
+
+
+async def test_arabic_buttons_point_back_to_the_right(app: App) -> None:
+    chat = Chat(app, language_hint="ar")
+    await chat.say("/start")
+    await chat.tap("offers:home")
+    await chat.tap("offers:c:language:1")
+    back = next(choice.label for choice in chat.last[-1].choices if choice.payload == "back")
+    assert "▶" in back and "◀" not in back

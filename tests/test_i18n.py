@@ -143,3 +143,12 @@ def test_the_arabic_dual_says_the_number_without_a_digit() -> None:
     assert [dual for dual in duals if PLACEHOLDER.search(dual)] == []
     arabic = Translator.for_language("ar", ZoneInfo("Europe/Berlin"))
     assert arabic.ngettext("{count} offer", "{count} offers", 2).format(count=2) == "خدمتان"
+
+
+def test_right_to_left_buttons_get_mirrored_arrows_once() -> None:
+    reply = Reply("…", (Choice("◀ رجوع", "back"), Choice("الصفحة التالية ▶", "offers:p:2"), Choice("⏭ تخطي", "s")),
+                  right_to_left=True)
+    once = isolate_direction(reply)
+    assert [choice.label for choice in once.choices] == [RLM + "▶ رجوع", RLM + "الصفحة التالية ◀", RLM + "⏮ تخطي"]
+    assert isolate_direction(once) == once  # a notice isolated twice keeps its arrows
+    assert isolate_direction(Reply("…", (Choice("◀ Back", "back"),))).choices[0].label == "◀ Back"
