@@ -11,6 +11,7 @@ from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.engine import create_engine_for_url
 from bot.i18n import Translator
+from bot.outbox.dispatcher import Notice
 from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
 from tests.support.chat import Chat
@@ -115,6 +116,11 @@ async def test_people_are_told_when_two_are_before_them(database: Database, tmp_
     soon = await queue_messages(app, SOON)
     fourth = (await tickets(app))[3]
     assert [(message.payload["ticket"], message.payload["before"]) for message in soon] == [(fourth.id, 2)]
+    async with app.sessions() as session:
+        notice = Notice(session, soon[0].payload, Translator.for_language("en", BERLIN), app.settings, clock.now())
+        [text] = await app.conversation.router.notifications[SOON](notice)
+    # Not "Your number: /queue", which reads as if the number were "/queue".
+    assert text.text.endswith("\n\nSee your number with /queue") and "Number " in text.title
     await residents[1].tap("queue:cancel")
     await residents[1].tap(next(payload for payload in residents[1].payloads if payload.startswith("queue:cx:")))
     soon = await queue_messages(app, SOON)

@@ -30,7 +30,7 @@ def register(router: Router) -> None:
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
-    return notice.reply(heading, text, notice.translator.gettext("Your events: /events"))
+    return notice.reply(heading, text, notice.translator.gettext("See your events with /events"))
 
 
 async def reminder(notice: Notice) -> list[Reply] | str:
