@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 
 from bot.conversation.context import isolate_direction
 from bot.conversation.messages import Choice, Reply
-from bot.i18n import LOCALES_DIR, RLM, Translator
+from bot.i18n import LOCALES_DIR, RLM, Translator, fill
 from bot.languages import BY_CODE, LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,3 +152,12 @@ def test_right_to_left_buttons_get_mirrored_arrows_once() -> None:
     assert [choice.label for choice in once.choices] == [RLM + "▶ رجوع", RLM + "الصفحة التالية ◀", RLM + "⏮ تخطي"]
     assert isolate_direction(once) == once  # a notice isolated twice keeps its arrows
     assert isolate_direction(Reply("…", (Choice("◀ Back", "back"),))).choices[0].label == "◀ Back"
+
+
+def test_a_date_that_ends_with_a_full_stop_takes_the_sentence_s_one() -> None:
+    ukrainian = Translator.for_language("uk", ZoneInfo("Europe/Berlin"))
+    day = ukrainian.date(dt.date(2027, 2, 26))
+    assert day.endswith("р.")
+    assert fill(ukrainian.gettext("Runs until {date}."), date=day) == f"Триває до {day}"
+    assert fill("Bis {date}.", date="26.02.2027") == "Bis 26.02.2027."
+    assert fill("{a}. {a}.", a="x.") == "x. x."

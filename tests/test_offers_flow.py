@@ -161,3 +161,11 @@ async def test_search_prompt_takes_the_next_text(app: App) -> None:
     assert any(p.startswith("offers:o:") for p in chat.payloads)
     await chat.say("/offers Jugend")
     assert any(p.startswith("offers:o:") for p in chat.payloads)
+
+
+async def test_a_ukrainian_date_ends_with_one_full_stop(app: App) -> None:
+    chat = Chat(app, language_hint="uk")
+    await chat.say("/start")
+    await chat.tap("offers:o:abendkurs-deutsch-b1")
+    [line] = [line for line in chat.text.split("\n") if line.startswith("Триває до")]
+    assert line.endswith("р.") and not line.endswith("..")  # "26 лют. 2027 р.", once

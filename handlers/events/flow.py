@@ -48,7 +48,7 @@ from bot.events.store import (
     upcoming,
 )
 from bot.events.topics import follow, followed_topics, unfollow
-from bot.i18n import N_
+from bot.i18n import N_, fill
 from handlers.events.card import card_text, place, title
 from handlers.offers.filters import TARGET_GROUPS
 
@@ -205,7 +205,7 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
     if state in (Booking.OPEN, Booking.TOO_FAR):  # still to come (TOO_FAR: e.g. moved there after they signed up)
         offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
         if offsets:
-            text += "\n\n🔔 " + ctx._("You will be reminded: {when}.").format(when=offsets_text(ctx, offsets))
+            text += "\n\n🔔 " + fill(ctx._("You will be reminded: {when}."), when=offsets_text(ctx, offsets))
         if state is Booking.OPEN:
             choices.append(Choice(ctx._("🔔 Remind me") if not offsets else ctx._("🔔 Change reminders"),
                                   f"events:r:{key}"))
