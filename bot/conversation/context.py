@@ -64,6 +64,16 @@ class Context:
                      right_to_left=self.translator.right_to_left)
 
 
+def on_top(note: Reply, replies: list[Reply]) -> list[Reply]:
+    """What just happened ("Thank you!", "Language: Türkçe") on top of the next screen, in one message: a line
+    without buttons followed by a whole screen reads as two answers, and pushes the first out of sight."""
+    if not replies:
+        return [note]
+    first = replies[0]
+    text = f"{note.text}\n\n{first.text}" if first.text else note.text
+    return [dataclasses.replace(first, text=text, title=first.title or note.title), *replies[1:]]
+
+
 # Arrows point the way of reading: "◀ Back" goes left in German, right in Arabic. Apps do not mirror these
 # characters themselves (they are not Bidi_Mirrored), so right-to-left buttons get the mirrored one.
 MIRRORED_ARROWS = str.maketrans("◀▶⏭⏮", "▶◀⏮⏭")
