@@ -184,3 +184,20 @@ async def test_a_resident_can_leave_and_the_estimate_follows_real_service_times(
     await people[5].tap("queue:home")
     # One desk, 4 minutes a person, one before: about 10 minutes (rounded up to five).
     assert "1 person is before you" in people[5].text and "about 10 minutes" in people[5].text
+
+
+async def test_a_language_not_offered_today_gets_one_clear_message(database: Database, tmp_path: Path,
+                                                                   clock: FixedClock) -> None:
+    app = await queue_app(database, tmp_path, clock)
+    chat = Chat(app, "console", language_hint="en")
+    await chat.say("/language")
+    await chat.tap("lang:set:pl")  # Polish is not among Tuesday's languages (de, ro, ar, tr)
+    await chat.say("/queue")
+    await chat.tap(next(payload for payload in chat.payloads if payload.startswith("queue:take:")))
+    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(":letters")))
+    polish = Translator.for_language("pl", BERLIN)
+    told = polish.gettext("Nobody here speaks {language} today, but we will try to find help if you ask. "
+                          "You are also welcome to bring someone you trust.").format(language="Polski")
+    assert told in chat.text
+    # The button says the same: we will try; nothing says the language is simply not offered.
+    assert chat.payloads[-3].endswith(":pl") and "Polski" in chat.last[-1].choices[-3].label

@@ -145,7 +145,9 @@ async def choose_interpreter(ctx: Context, session_id: int, key: str, stale: str
     if own and own not in row.languages:
         choices.append(Choice(ctx._("Yes: {language} (we will try)").format(language=language_name(own)),
                               f"queue:i:{session_id}:{key}:{own}"))
-        text += "\n" + ctx._("Your language is not offered today. You are welcome to bring someone you trust.")
+        # One message: the button offers to try, so the text must not say the language is simply not on offer.
+        text += "\n" + ctx._("Nobody here speaks {language} today, but we will try to find help if you ask. "
+                             "You are also welcome to bring someone you trust.").format(language=language_name(own))
     return [ctx.reply(text, choices, route=f"queue:t:{session_id}:{key}")]
 
 
