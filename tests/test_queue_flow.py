@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
@@ -201,3 +202,9 @@ async def test_a_language_not_offered_today_gets_one_clear_message(database: Dat
     assert told in chat.text
     # The button says the same: we will try; nothing says the language is simply not offered.
     assert chat.payloads[-3].endswith(":pl") and "Polski" in chat.last[-1].choices[-3].label
+
+
+@pytest.mark.parametrize("code", ["en", "tr", "ar", "ro", "bg", "uk", "ru", "pl"])
+def test_the_sprechstunde_button_is_translated_with_the_word_on_the_door(code: str) -> None:
+    label = Translator.for_language(code, BERLIN).gettext("🎫 Consultation hours (Sprechstunde): take a number")
+    assert "(Sprechstunde)" in label and not label.startswith("🎫 Sprechstunde")

@@ -64,9 +64,9 @@ def register(router: Router) -> None:
         return await home(ctx)
 
     router.namespace(FLOW, on_payload)
-    router.command("queue", command, deep_link=True, description=N_("Sprechstunde: take a number"))
+    router.command("queue", command, deep_link=True, description=N_("Consultation hours (Sprechstunde): take a number"))
     router.command("nummer", command)
-    router.menu_entry(MenuEntry(40, N_("🎫 Sprechstunde: take a number"), "queue:home"))
+    router.menu_entry(MenuEntry(40, N_("🎫 Consultation hours (Sprechstunde): take a number"), "queue:home"))
 
 
 async def home(ctx: Context) -> Replies:
@@ -94,7 +94,8 @@ async def home(ctx: Context) -> Replies:
         if len(open_now) > 1:
             label += f": {title(ctx.translator, consultation)}"
         choices.append(Choice(label, f"queue:take:{row.id}"))
-    return [ctx.reply("\n\n".join(blocks), choices, title="🎫 " + ctx._("Sprechstunde"), route="queue:home")]
+    return [ctx.reply("\n\n".join(blocks), choices, title="🎫 " + ctx._("Consultation hours (Sprechstunde)"),
+                      route="queue:home")]
 
 
 async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
@@ -108,7 +109,7 @@ async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
         parts.append(ctx._("Please ask at the Quartiersladen."))
     else:
         parts.append(ctx._("You can take a number here shortly before it starts."))
-    return ctx.reply("\n\n".join(parts), title="🎫 " + ctx._("Sprechstunde"), route="queue:home")
+    return ctx.reply("\n\n".join(parts), title="🎫 " + ctx._("Consultation hours (Sprechstunde)"), route="queue:home")
 
 
 async def open_session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSession] | None:
