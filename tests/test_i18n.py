@@ -161,3 +161,24 @@ def test_a_date_that_ends_with_a_full_stop_takes_the_sentence_s_one() -> None:
     assert fill(ukrainian.gettext("Runs until {date}."), date=day) == f"Триває до {day}"
     assert fill("Bis {date}.", date="26.02.2027") == "Bis 26.02.2027."
     assert fill("{a}. {a}.", a="x.") == "x. x."
+
+
+# One form of address per language: Romanian "dumneavoastră", Polish "Państwo" or impersonal ("Proszę wybrać"),
+# Ukrainian and Russian "ви"/"вы" in lower case inside a sentence. Buttons may be short imperatives ("✍ Napisz").
+MIXED_ADDRESS = {
+    "ro": re.compile(r"\b(tu|tine|tău|tale|tăi|poți|vrei|ești|apasă|atinge)\b", re.IGNORECASE),
+    "pl": re.compile(r"\b(ty|ciebie|tobie|cię|twój|twoja|twoje|twoich|twoim|twoją|możesz|masz|chcesz|jesteś|spróbuj|"
+                     r"poprosisz)\b|(?<=[a-ząćęłńóśźż] )(wybierz|napisz|wpisz|kliknij|dotknij)\b", re.IGNORECASE),
+    "uk": re.compile(r"(?<=[^\s.!?:…»\"“„(—–-])\s+(Ви|Ваш\w*|Вам\w*|Вас|Вами)\b"),
+    "ru": re.compile(r"(?<=[^\s.!?:…»\"“„(—–-])\s+(Вы|Ваш\w*|Вам\w*|Вас|Вами)\b"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(MIXED_ADDRESS))
+def test_one_form_of_address_per_language(code: str) -> None:
+    with (LOCALES_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    mixed = [string for message in catalog if message.id
+             for string in (message.string if isinstance(message.string, tuple) else (message.string,))
+             if MIXED_ADDRESS[code].search(string)]
+    assert mixed == []
