@@ -38,6 +38,15 @@ def N_(message: str) -> str:
     return message
 
 
+def fill(template: str, **values: object) -> str:
+    """`template.format(**values)` without a doubled full stop: a value that ends with one (a Ukrainian date,
+    "26 лют. 2027 р.", an address) takes the place of the sentence's own."""
+    for name, value in values.items():
+        if str(value).endswith("."):
+            template = template.replace("{" + name + "}.", "{" + name + "}")
+    return template.format(**values)
+
+
 @functools.cache
 def load_catalog(code: str, domain: str = DOMAIN) -> NullTranslations:
     """`domain` is "messages" for residents, "staff" for the back office (German and English only)."""

@@ -3,7 +3,7 @@ and at any time with /language or from the menu."""
 
 from __future__ import annotations
 
-from bot.conversation.context import Context, StalePayload
+from bot.conversation.context import Context, StalePayload, on_top
 from bot.conversation.messages import Choice
 from bot.conversation.router import Replies, Router
 from bot.i18n import N_, Translator
@@ -34,7 +34,7 @@ def register(router: Router) -> None:
             confirmation = ctx.reply(ctx._("Language: {language}").format(language=BY_CODE[parts[1]].native_name))
             menu = router.main_menu
             assert menu is not None
-            return [confirmation, *await menu(ctx)]
+            return on_top(confirmation, await menu(ctx))
         raise StalePayload(":".join(("lang", *parts)))
 
     async def command(ctx: Context, args: str) -> Replies:

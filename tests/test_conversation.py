@@ -61,7 +61,8 @@ async def test_language_can_be_changed_any_time(app: App) -> None:
     await chat.say("/start")
     await chat.say("/language")
     await chat.tap("lang:set:uk")
-    assert "Українська" in chat.last[0].text
+    assert len(chat.last) == 1 and chat.last[0].text.startswith("Мова: Українська\n\n")  # on top of the menu
+    assert "offers:home" in chat.payloads
     await chat.tap("menu")
     assert await chat.stored_language() == "uk"
 
@@ -167,3 +168,48 @@ async def test_an_event_replayed_after_a_restart_is_answered_once(app: App) -> N
     again = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-1"))
     other = await app.conversation.handle(Incoming("test", chat.user, command="menu", event_id="$event-2"))
     assert first and other and again == []
+
+
+async def test_arabic_buttons_point_back_to_the_right(app: App) -> None:
+    chat = Chat(app, language_hint="ar")
+    await chat.say("/start")
+    await chat.tap("offers:home")
+    await chat.tap("offers:c:language:1")
+    back = next(choice.label for choice in chat.last[-1].choices if choice.payload == "back")
+    assert "▶" in back and "◀" not in back
+
+
+async def test_a_number_that_is_no_option_says_so_and_shows_the_choices_again(app: App) -> None:
+    chat = Chat(app, language_hint="en")
+    await chat.say("/start")
+    menu = chat.payloads
+    for typed in ("99", str(len(menu) + 1), "0"):
+        replies = await chat.say(typed)
+        assert len(replies) == 1 and replies[0].text == f"There is no option {int(typed)} here."
+        assert chat.payloads == menu  # the same choices again, not a search for the number
+    await chat.say("2.")
+    assert chat.payloads != menu  # "2." is the second choice, as in a numbered list
+
+
+async def test_arabic_indic_digits_pick_a_choice(app: App) -> None:
+    chat = Chat(app, language_hint="ar")
+    await chat.say("/start")
+    first = chat.payloads[0]
+    await chat.say("٩٩")
+    assert "٩٩" not in chat.text and chat.last[0].text.endswith("99.")
+    await chat.say("١")
+    expected = Chat(app, language_hint="ar")
+    await expected.say("/start")
+    await expected.tap(first)
+    assert chat.payloads == expected.payloads
+
+
+async def test_a_number_at_the_search_prompt_is_no_search_either(app: App) -> None:
+    chat = Chat(app, language_hint="de")
+    await chat.say("/start")
+    await chat.tap("offers:home")
+    await chat.tap("offers:s")
+    replies = await chat.say("4")
+    assert replies[0].text == "Hier gibt es keine Nummer 4." and "back" in chat.payloads
+    await chat.say("Deutschkurs")  # the prompt still waits for words
+    assert "offers:o:" in " ".join(chat.payloads)

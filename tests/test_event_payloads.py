@@ -173,6 +173,9 @@ async def test_valid_payloads_still_work_and_taking_away_stays_possible(app: App
             f"events:ics:{event.id}:{NEXT}"} <= set(resident.payloads)
     await resident.tap(f"events:reg:{event.id}:{NEXT}")
     assert "You are registered." in resident.text
+    # One screen: the confirmation on top of the card, with the card's buttons.
+    assert len(resident.last) == 1 and resident.last[0].text.startswith("✅ You are registered. I will remind")
+    assert f"events:unreg:{event.id}:{NEXT}" in resident.payloads
     await resident.tap(f"events:ro:{event.id}:{NEXT}:30")
     await resident.tap(f"events:ics:{event.id}:{NEXT}")
     assert resident.last[0].attachment is not None

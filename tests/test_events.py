@@ -92,6 +92,7 @@ async def test_a_reminder_fires_exactly_once_at_the_right_local_time_across_dst(
             assert len(emulator.messages(chat_id)) == expected, moment
     first, _ = emulator.messages(chat_id)
     assert "Reminder: Test meeting" in first.text and "10:00" in first.text
+    assert "See your events with /events" in first.text
 
 
 async def test_a_restart_during_dispatch_neither_loses_nor_repeats(app: App, clock: FixedClock,

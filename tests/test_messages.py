@@ -36,6 +36,10 @@ def test_typed_number_or_label_selects_a_choice() -> None:
     assert resolve_choice(shown, " find OFFERS ") == "offers:home"
     assert resolve_choice(shown, "3") is None
     assert resolve_choice(shown, "0") is None
-    assert resolve_choice(shown, "٢") is None  # only ASCII digits count as numbers
+    assert resolve_choice(shown, "٢") == "lang:pick"  # Arabic-Indic digits, as Arabic keyboards type them
+    assert resolve_choice(shown, "۲") == "lang:pick"  # and their Persian shapes
+    assert resolve_choice(shown, "2.") == resolve_choice(shown, " 2) ") == "lang:pick"
+    assert resolve_choice(shown, "2..") is None and resolve_choice(shown, "²") is None
+    assert resolve_choice(shown, "2", numbers=False) is None
     assert resolve_choice(shown, "🌐") is None
     assert resolve_choice(shown, "1" * 10_000) is None

@@ -174,3 +174,11 @@ async def test_greetings_and_thanks_get_the_main_menu_not_a_search(app: App, tex
     await chat.say(text)
     assert "menu" in [reply.route for reply in chat.last], chat.text
     assert not any(payload.startswith("offers:o:") for payload in chat.payloads), chat.text
+
+
+async def test_a_ukrainian_date_ends_with_one_full_stop(app: App) -> None:
+    chat = Chat(app, language_hint="uk")
+    await chat.say("/start")
+    await chat.tap("offers:o:abendkurs-deutsch-b1")
+    [line] = [line for line in chat.text.split("\n") if line.startswith("Триває до")]
+    assert line.endswith("р.") and not line.endswith("..")  # "26 лют. 2027 р.", once

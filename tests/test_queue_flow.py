@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.db.engine import create_engine_for_url
 from bot.i18n import Translator
+from bot.outbox.dispatcher import Notice
 from bot.queue.models import CANCELLED, WAITING, QueueSession
 from bot.queue.notify import SOON
 from tests.support.chat import Chat
@@ -115,6 +117,11 @@ async def test_people_are_told_when_two_are_before_them(database: Database, tmp_
     soon = await queue_messages(app, SOON)
     fourth = (await tickets(app))[3]
     assert [(message.payload["ticket"], message.payload["before"]) for message in soon] == [(fourth.id, 2)]
+    async with app.sessions() as session:
+        notice = Notice(session, soon[0].payload, Translator.for_language("en", BERLIN), app.settings, clock.now())
+        [text] = await app.conversation.router.notifications[SOON](notice)
+    # Not "Your number: /queue", which reads as if the number were "/queue".
+    assert text.text.endswith("\n\nSee your number with /queue") and "Number " in text.title
     await residents[1].tap("queue:cancel")
     await residents[1].tap(next(payload for payload in residents[1].payloads if payload.startswith("queue:cx:")))
     soon = await queue_messages(app, SOON)
@@ -178,3 +185,26 @@ async def test_a_resident_can_leave_and_the_estimate_follows_real_service_times(
     await people[5].tap("queue:home")
     # One desk, 4 minutes a person, one before: about 10 minutes (rounded up to five).
     assert "1 person is before you" in people[5].text and "about 10 minutes" in people[5].text
+
+
+async def test_a_language_not_offered_today_gets_one_clear_message(database: Database, tmp_path: Path,
+                                                                   clock: FixedClock) -> None:
+    app = await queue_app(database, tmp_path, clock)
+    chat = Chat(app, "console", language_hint="en")
+    await chat.say("/language")
+    await chat.tap("lang:set:pl")  # Polish is not among Tuesday's languages (de, ro, ar, tr)
+    await chat.say("/queue")
+    await chat.tap(next(payload for payload in chat.payloads if payload.startswith("queue:take:")))
+    await chat.tap(next(payload for payload in chat.payloads if payload.endswith(":letters")))
+    polish = Translator.for_language("pl", BERLIN)
+    told = polish.gettext("Nobody here speaks {language} today, but we will try to find help if you ask. "
+                          "You are also welcome to bring someone you trust.").format(language="Polski")
+    assert told in chat.text
+    # The button says the same: we will try; nothing says the language is simply not offered.
+    assert chat.payloads[-3].endswith(":pl") and "Polski" in chat.last[-1].choices[-3].label
+
+
+@pytest.mark.parametrize("code", ["en", "tr", "ar", "ro", "bg", "uk", "ru", "pl"])
+def test_the_sprechstunde_button_is_translated_with_the_word_on_the_door(code: str) -> None:
+    label = Translator.for_language(code, BERLIN).gettext("🎫 Consultation hours (Sprechstunde): take a number")
+    assert "(Sprechstunde)" in label and not label.startswith("🎫 Sprechstunde")

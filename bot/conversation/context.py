@@ -64,8 +64,23 @@ class Context:
                      right_to_left=self.translator.right_to_left)
 
 
+def on_top(note: Reply, replies: list[Reply]) -> list[Reply]:
+    """What just happened ("Thank you!", "Language: Türkçe") on top of the next screen, in one message: a line
+    without buttons followed by a whole screen reads as two answers, and pushes the first out of sight."""
+    if not replies:
+        return [note]
+    first = replies[0]
+    text = f"{note.text}\n\n{first.text}" if first.text else note.text
+    return [dataclasses.replace(first, text=text, title=first.title or note.title), *replies[1:]]
+
+
+# Arrows point the way of reading: "◀ Back" goes left in German, right in Arabic. Apps do not mirror these
+# characters themselves (they are not Bidi_Mirrored), so right-to-left buttons get the mirrored one.
+MIRRORED_ARROWS = str.maketrans("◀▶⏭⏮", "▶◀⏮⏭")
+
+
 def isolate_direction(reply: Reply) -> Reply:
-    """Give every line of a right-to-left reply an RTL base direction.
+    """Give every line of a right-to-left reply an RTL base direction, and its buttons mirrored arrows.
 
     A line that starts with a Latin name or a number ("Deutschkurs", "09:00") would otherwise
     be laid out left-to-right by the resident's app and read in the wrong order.
@@ -74,7 +89,9 @@ def isolate_direction(reply: Reply) -> Reply:
         return reply
     def mark(text: str) -> str:
         return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
+    def label(text: str) -> str:  # a label marked already was mirrored already
+        return text if text.startswith(RLM) else mark(text.translate(MIRRORED_ARROWS))
     return dataclasses.replace(
         reply, text=mark(reply.text), title=mark(reply.title) if reply.title else "", right_to_left=True,
-        choices=tuple(Choice(mark(choice.label), choice.payload, choice.selected) for choice in reply.choices),
+        choices=tuple(Choice(label(choice.label), choice.payload, choice.selected) for choice in reply.choices),
     )

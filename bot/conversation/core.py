@@ -232,6 +232,10 @@ class Conversation:
             if incoming.command == "start" and incoming.args:
                 core["after_language"] = incoming.args[:64]
             return await self._required(self.router.language_picker)(ctx)
+        if payload is None and incoming.command is None and core.get("choices") and self._searches(core):
+            number = typed_number(incoming.text)
+            if number is not None:  # a number, but not of a shown choice: not a word to search for
+                return [self._no_such_option(ctx, number)]
         if payload is not None:
             core.pop("awaiting", None)
             return await self._payload(ctx, payload)
@@ -268,6 +272,18 @@ class Conversation:
             raise StalePayload(payload)
         return await handler(ctx, parts)
 
+    def _searches(self, core: dict[str, Any]) -> bool:
+        """Typed text goes to the search (a flow awaiting text checks it against its own question)."""
+        awaiting = core.get("awaiting")
+        return awaiting is None or self.router.text_flows.get(awaiting) is self.router.free_text
+
+    @staticmethod
+    def _no_such_option(ctx: Context, number: int) -> Reply:
+        """The choices shown last, again, under a word on the number that is not among them."""
+        shown = tuple(Choice(label, payload) for label, payload in ctx.core.get("choices", []))
+        return ctx.reply(ctx._("There is no option {number} here.").format(number=number), shown,
+                         route=ctx.core.get("route"))
+
     async def _menu(self, ctx: Context) -> Replies:
         return await self._required(self.router.main_menu)(ctx)
 
@@ -300,6 +316,10 @@ class Conversation:
         choices = (*last.choices, *(choice for choice in extra if choice.payload not in present))
         replies = [*replies[:-1], dataclasses.replace(last, choices=choices)]
         core["choices"] = [[choice.label, choice.payload] for choice in choices]
+        if route:
+            core["route"] = route  # the screen these choices belong to, to show them again as they were
+        else:
+            core.pop("route", None)
         return [isolate_direction(reply) for reply in replies]
 
     @staticmethod
@@ -309,16 +329,28 @@ class Conversation:
         return handler
 
 
+def typed_number(text: str) -> int | None:
+    """A number typed to pick a choice: "2", "2." and "2)" as in a numbered list, and Arabic-Indic "٢" as
+    Arabic keyboards type it (int() reads every decimal digit Unicode knows)."""
+    typed = text.strip()
+    if typed[-1:] in (".", ")"):
+        typed = typed[:-1].rstrip()
+    # No menu has a thousand choices; int() of 10,000 digits would even fail.
+    if not typed or len(typed) > 3 or not typed.isdecimal():
+        return None
+    return int(typed)
+
+
 def resolve_choice(choices: list[list[str]], text: str, *, numbers: bool = True) -> str | None:
     """A typed number or label of the choices shown last, as on console and Matrix."""
     typed = text.strip()
-    if typed.isdigit() and typed.isascii():
+    index = typed_number(typed)
+    if index is not None:
         if not numbers:
             return None
-        if len(typed) > 3:  # no menu has a thousand choices; int() of 10,000 digits would even fail
-            return None
-        index = int(typed)
         return choices[index - 1][1] if 1 <= index <= len(choices) else None
+    if typed.isdecimal():  # a long number is no label either
+        return None
     wanted = _label_key(typed)
     if not wanted:
         return None

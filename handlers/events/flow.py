@@ -48,7 +48,7 @@ from bot.events.store import (
     upcoming,
 )
 from bot.events.topics import follow, followed_topics, unfollow
-from bot.i18n import N_
+from bot.i18n import N_, fill
 from handlers.events.card import card_text, place, title
 from handlers.offers.filters import TARGET_GROUPS
 
@@ -86,7 +86,7 @@ def register_flows(router: Router) -> None:
             case ["rx", event_id, date]:
                 event, occurrence = await dated(ctx, event_id, date, stale)
                 await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id)
-                return [ctx.reply(ctx._("Reminders removed.")), await card(ctx, event, occurrence)]
+                return [await card(ctx, event, occurrence, note=ctx._("Reminders removed."))]
             case ["reg", event_id, date]:
                 return await sign_up(ctx, *await dated(ctx, event_id, date, stale), stale)
             case ["unreg", event_id, date]:
@@ -147,7 +147,7 @@ async def closed(ctx: Context, event: Event, occurrence: Occurrence, stale: str)
     if state is Booking.TOO_FAR:
         raise StalePayload(stale)
     if state is Booking.STARTED:
-        return [ctx.reply(ctx._("That moment has already passed.")), await card(ctx, event, occurrence)]
+        return [await card(ctx, event, occurrence, note=ctx._("That moment has already passed."))]
     if state is Booking.CANCELLED:
         return [await card(ctx, event, occurrence)]  # which opens with "This event is cancelled."
     return None
@@ -196,7 +196,8 @@ def label(ctx: Context, item: Dated) -> str:
     return text if len(text) <= LABEL_LENGTH else text[:LABEL_LENGTH - 1] + "…"
 
 
-async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
+async def card(ctx: Context, event: Event, occurrence: Occurrence, note: str = "") -> Reply:
+    """The event's screen; `note` (what just happened: "You are registered") goes on top, in the same message."""
     current = await seats(ctx.session, event, occurrence.date) if event.registration_required else None
     text = card_text(ctx.translator, event, occurrence, current)
     choices: list[Choice] = []
@@ -205,7 +206,7 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
     if state in (Booking.OPEN, Booking.TOO_FAR):  # still to come (TOO_FAR: e.g. moved there after they signed up)
         offsets = await offsets_of(ctx.session, event.id, occurrence.date, ctx.resident.id)
         if offsets:
-            text += "\n\n🔔 " + ctx._("You will be reminded: {when}.").format(when=offsets_text(ctx, offsets))
+            text += "\n\n🔔 " + fill(ctx._("You will be reminded: {when}."), when=offsets_text(ctx, offsets))
         if state is Booking.OPEN:
             choices.append(Choice(ctx._("🔔 Remind me") if not offsets else ctx._("🔔 Change reminders"),
                                   f"events:r:{key}"))
@@ -222,7 +223,8 @@ async def card(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
                 choices.append(Choice(ctx._("✖ Cancel my registration"), f"events:unreg:{key}"))
     if state is Booking.OPEN:
         choices.append(Choice(ctx._("📅 Add to my calendar"), f"events:ics:{key}"))
-    return ctx.reply(text, choices, title=title(ctx.translator, event), route=f"events:e:{key}")
+    return ctx.reply(f"{note}\n\n{text}" if note else text, choices, title=title(ctx.translator, event),
+                     route=f"events:e:{key}")
 
 
 def calendar_file(ctx: Context, event: Event, occurrence: Occurrence) -> Reply:
@@ -276,7 +278,7 @@ async def sign_up(ctx: Context, event: Event, occurrence: Occurrence, stale: str
     if state is Booking.TOO_FAR:
         raise StalePayload(stale)
     if not event.registration_required or state is not Booking.OPEN:
-        return [ctx.reply(ctx._("Registration is not possible for this event.")), await card(ctx, event, occurrence)]
+        return [await card(ctx, event, occurrence, note=ctx._("Registration is not possible for this event."))]
     locked = await lock_event(ctx.session, event.id)
     assert locked is not None
     status = await register(ctx.session, locked, occurrence.date, ctx.resident, ctx.clock.now())
@@ -288,20 +290,20 @@ async def sign_up(ctx: Context, event: Event, occurrence: Occurrence, stale: str
     else:
         note = ctx._("The event is fully booked, so you are on the waiting list. If a seat becomes free, "
                      "I will tell you.")
-    return [ctx.reply("✅ " + note), await card(ctx, event, occurrence)]
+    return [await card(ctx, event, occurrence, note="✅ " + note)]
 
 
 async def sign_off(ctx: Context, event: Event, occurrence: Occurrence) -> Replies:
     """Allowed for any date still to come (also a cancelled one, or one moved far ahead); after the start a
     freed seat would only tell the first on the waiting list about an event that is already on."""
     if occurrence.start <= ctx.clock.now():
-        return [ctx.reply(ctx._("That moment has already passed.")), await card(ctx, event, occurrence)]
+        return [await card(ctx, event, occurrence, note=ctx._("That moment has already passed."))]
     locked = await lock_event(ctx.session, event.id)
     assert locked is not None
     await unregister(ctx.session, locked, occurrence.date, ctx.resident, ctx.clock.now())
     await remove_reminder(ctx.session, event.id, occurrence.date, ctx.resident.id)
-    return [ctx.reply(ctx._("Your registration is cancelled. Thank you for letting us know.")),
-            await card(ctx, event, occurrence)]
+    note = ctx._("Your registration is cancelled. Thank you for letting us know.")
+    return [await card(ctx, event, occurrence, note=note)]
 
 
 async def mine(ctx: Context) -> Reply:

@@ -14,6 +14,7 @@ from bot.events.changes import CANCELLED, MOVED, NEW_EVENT
 from bot.events.reminders import REMINDER
 from bot.events.seats import SEAT_FREE
 from bot.events.store import HORIZON, event_by_id, is_cancelled, occurrence_of, occurrences
+from bot.i18n import fill
 from bot.outbox.dispatcher import Notice
 from handlers.events.card import card_text, title, when
 
@@ -30,7 +31,7 @@ def register(router: Router) -> None:
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
-    return notice.reply(heading, text, notice.translator.gettext("Your events: /events"))
+    return notice.reply(heading, text, notice.translator.gettext("See your events with /events"))
 
 
 async def reminder(notice: Notice) -> list[Reply] | str:
@@ -56,9 +57,9 @@ async def moved(notice: Notice) -> list[Reply] | str:
         return GONE
     tr = notice.translator
     was = dt.datetime.fromisoformat(notice.payload["was"])
-    text = tr.gettext("“{title}” has moved from {before} to {after}. Your registration and reminders moved "
-                      "with it.").format(title=title(tr, event), before=tr.datetime(was, "short"),
-                                         after=when(tr, occurrence))
+    text = fill(tr.gettext("“{title}” has moved from {before} to {after}. Your registration and reminders moved "
+                           "with it."), title=title(tr, event), before=tr.datetime(was, "short"),
+                after=when(tr, occurrence))
     return _reply(notice, "📅 " + tr.gettext("An event has moved"), text)
 
 
@@ -81,9 +82,9 @@ async def seat_free(notice: Notice) -> list[Reply] | str:
     if occurrence.start <= notice.now:
         return STARTED
     tr = notice.translator
-    text = tr.gettext("Good news: a seat became free, and it is yours. “{title}”, {when}. If you cannot come, "
-                      "please cancel, so someone else can take it.").format(title=title(tr, event),
-                                                                          when=when(tr, occurrence))
+    text = fill(tr.gettext("Good news: a seat became free, and it is yours. “{title}”, {when}. If you cannot "
+                           "come, please cancel, so someone else can take it."), title=title(tr, event),
+                when=when(tr, occurrence))
     return _reply(notice, "✅ " + tr.gettext("You have a seat"), text)
 
 

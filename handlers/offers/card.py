@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Choice, Reply
+from bot.i18n import fill
 from bot.offers.catalog import OfferView, QuarterCatalog
 from bot.offers.hours import State, Status, minute_as_time, status_at
 from handlers.offers.filters import TARGET_GROUPS
@@ -23,9 +24,9 @@ def offer_card(ctx: Context, catalog: QuarterCatalog, offer: OfferView, route: s
     if text.hours_note:
         lines.append(text.hours_note)
     if offer.valid_from and offer.valid_from > now.date():
-        lines.append(ctx._("Starts on {date}.").format(date=ctx.translator.date(offer.valid_from)))
+        lines.append(fill(ctx._("Starts on {date}."), date=ctx.translator.date(offer.valid_from)))
     if offer.valid_until:
-        lines.append(ctx._("Runs until {date}.").format(date=ctx.translator.date(offer.valid_until)))
+        lines.append(fill(ctx._("Runs until {date}."), date=ctx.translator.date(offer.valid_until)))
     lines.append("")
     if offer.street:
         lines.append(f"📍 {offer.street}, {offer.postcode} {offer.city}".strip())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.conversation.context import Context
 from bot.conversation.messages import Choice, Reply
-from bot.i18n import N_
+from bot.i18n import N_, fill
 
 HOME_LABEL = N_("🔒 Privacy and my data")
 DATA_LABEL = N_("📄 My data")
@@ -19,7 +19,7 @@ CONSENTS_LABEL = N_("✔ My consents")
 
 def who_and_what(ctx: Context) -> str:
     settings = ctx.settings
-    who = ctx._("Responsible for your data: {controller}, {address}.\nQuestions about your data: {email}").format(
+    who = fill(ctx._("Responsible for your data: {controller}, {address}.\nQuestions about your data: {email}"),
         controller=settings.privacy_controller, address=settings.privacy_address, email=settings.privacy_email)
     what = ctx._(
         "What we store and why:\n"

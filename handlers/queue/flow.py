@@ -64,9 +64,9 @@ def register(router: Router) -> None:
         return await home(ctx)
 
     router.namespace(FLOW, on_payload)
-    router.command("queue", command, deep_link=True, description=N_("Sprechstunde: take a number"))
+    router.command("queue", command, deep_link=True, description=N_("Consultation hours (Sprechstunde): take a number"))
     router.command("nummer", command)
-    router.menu_entry(MenuEntry(40, N_("🎫 Sprechstunde: take a number"), "queue:home"))
+    router.menu_entry(MenuEntry(40, N_("🎫 Consultation hours (Sprechstunde): take a number"), "queue:home"))
 
 
 async def home(ctx: Context) -> Replies:
@@ -94,7 +94,8 @@ async def home(ctx: Context) -> Replies:
         if len(open_now) > 1:
             label += f": {title(ctx.translator, consultation)}"
         choices.append(Choice(label, f"queue:take:{row.id}"))
-    return [ctx.reply("\n\n".join(blocks), choices, title="🎫 " + ctx._("Sprechstunde"), route="queue:home")]
+    return [ctx.reply("\n\n".join(blocks), choices, title="🎫 " + ctx._("Consultation hours (Sprechstunde)"),
+                      route="queue:home")]
 
 
 async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
@@ -108,7 +109,7 @@ async def closed_screen(ctx: Context, *, ended: bool) -> Reply:
         parts.append(ctx._("Please ask at the Quartiersladen."))
     else:
         parts.append(ctx._("You can take a number here shortly before it starts."))
-    return ctx.reply("\n\n".join(parts), title="🎫 " + ctx._("Sprechstunde"), route="queue:home")
+    return ctx.reply("\n\n".join(parts), title="🎫 " + ctx._("Consultation hours (Sprechstunde)"), route="queue:home")
 
 
 async def open_session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSession] | None:
@@ -145,7 +146,9 @@ async def choose_interpreter(ctx: Context, session_id: int, key: str, stale: str
     if own and own not in row.languages:
         choices.append(Choice(ctx._("Yes: {language} (we will try)").format(language=language_name(own)),
                               f"queue:i:{session_id}:{key}:{own}"))
-        text += "\n" + ctx._("Your language is not offered today. You are welcome to bring someone you trust.")
+        # One message: the button offers to try, so the text must not say the language is simply not on offer.
+        text += "\n" + ctx._("Nobody here speaks {language} today, but we will try to find help if you ask. "
+                             "You are also welcome to bring someone you trust.").format(language=language_name(own))
     return [ctx.reply(text, choices, route=f"queue:t:{session_id}:{key}")]
 
 

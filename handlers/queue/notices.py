@@ -29,7 +29,7 @@ async def _ticket(notice: Notice) -> tuple[QueueTicket, QueueSession, Consultati
 
 
 def _reply(notice: Notice, heading: str, text: str) -> list[Reply]:
-    return notice.reply(heading, text, notice.translator.gettext("Your number: /queue"))
+    return notice.reply(heading, text, notice.translator.gettext("See your number with /queue"))
 
 
 async def soon(notice: Notice) -> list[Reply] | str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.conversation.context import Context, StalePayload
+from bot.conversation.context import Context, StalePayload, on_top
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import MenuEntry, Replies, Router, ScreenHandler
 from bot.i18n import N_
@@ -89,8 +89,8 @@ def register(router: Router) -> None:
             return await survey_signup.resume(ctx, survey)
         title = text_of(survey.definition.title, ctx)
         if await has_taken_part(ctx.session, survey.id, ctx.resident.id):
-            return [ctx.reply(ctx._("You have already taken part in this survey. Thank you!"), title=title),
-                    *await menu()(ctx)]
+            return on_top(ctx.reply(ctx._("You have already taken part in this survey. Thank you!"), title=title),
+                          await menu()(ctx))
         response = await find_response(ctx.session, survey.id, ctx.resident.id)
         answers = answers_of(response)
         if response is not None and answers:
@@ -198,8 +198,8 @@ def register(router: Router) -> None:
         ctx.states.clear(FLOW)  # nothing of the survey stays next to the resident, not even its branch
         thanks = ctx.reply(text_of(definition.closing, ctx), title=text_of(definition.title, ctx))
         if survey_signup.offered(definition, progress.answers):
-            return [thanks, survey_signup.invite(ctx, progress.survey)]
-        return [thanks, *await menu()(ctx)]
+            return on_top(thanks, [survey_signup.invite(ctx, progress.survey)])
+        return on_top(thanks, await menu()(ctx))
 
     router.command("survey", open_survey, deep_link=True, description=N_("Needs survey"))
     router.command("umfrage", open_survey, deep_link=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.conversation.context import Context, StalePayload
+from bot.conversation.context import Context, StalePayload, on_top
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import Replies, ScreenHandler
 from bot.surveys.definition import SurveyFile
@@ -75,7 +75,7 @@ async def on_step(ctx: Context, step: str, survey: LoadedSurvey, menu: ScreenHan
             return [ask_contact(ctx)]
         case "no", "consent":
             ctx.states.clear(FLOW)
-            return [ctx.reply(ctx._("All right. Thank you for taking part!")), *await menu(ctx)]
+            return on_top(ctx.reply(ctx._("All right. Thank you for taking part!")), await menu(ctx))
         case "skip", "topic":
             return await save(ctx, survey, "", menu)
     raise StalePayload(f"{FLOW}:su:{step}")
@@ -104,7 +104,7 @@ async def save(ctx: Context, survey: LoadedSurvey, topic: str, menu: ScreenHandl
     await sign_up(ctx.session, survey_id=survey.id, resident_id=ctx.resident.id, contact=signup["contact"],
                   topic=topic, language=ctx.translator.code, consent_version=survey.definition.signup.consent_version,
                   consented_at=dt.datetime.fromisoformat(signup["consented_at"]))
-    return [ctx.reply(ctx._("Thank you! Someone from the team will get in touch with you.")), *await menu(ctx)]
+    return on_top(ctx.reply(ctx._("Thank you! Someone from the team will get in touch with you.")), await menu(ctx))
 
 
 def _length_problem(ctx: Context, typed: str, limit: int) -> str:
