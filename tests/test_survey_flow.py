@@ -229,3 +229,17 @@ async def test_help_organise_leads_to_a_separate_signup_with_consent(app: App, c
     assert (signup.topic, signup.language, signup.consent_version) == ("A women's breakfast", "en", 1)
     assert signup.consented_at == clock.now()
     assert not hasattr(signup, "response_id")
+
+
+async def test_a_typed_number_in_a_text_question_is_the_answer_not_a_button(app: App) -> None:
+    """The ideas question takes text; its buttons (Skip, Back) are listed without numbers on the console."""
+    user = f"survey-{uuid.uuid4().hex}"
+    await app.conversation.set_language(CONSOLE, user, "de")
+    lines = [("2" if line == NEWCOMER_ANSWERS["ideas"] else line) for line in NEWCOMER_BY_NUMBERS]
+    stdout = io.StringIO()
+    console = ConsoleChannel(app.conversation, user, language_hint=None, stdin=io.StringIO("\n".join(lines) + "\n"),
+                             stdout=stdout)
+    await console.run(interactive=False)
+    assert await stored_answers(app, Chat(app, channel=CONSOLE, user=user)) == {**NEWCOMER_ANSWERS, "ideas": "2"}
+    ideas = stdout.getvalue().split(SURVEY["questions"][-2]["text"]["de"], 1)[1].split("> ", 1)[0]
+    assert "  • " in ideas and "[1]" not in ideas, ideas

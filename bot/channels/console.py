@@ -31,7 +31,10 @@ def render(reply: Reply, saved_as: Path | None = None) -> str:
     lines.append(reply.text)
     if reply.attachment is not None:
         lines.append(f"📎 {saved_as or reply.attachment.filename}")
-    lines += [f"  [{number}] {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
+    if reply.numbered:
+        lines += [f"  [{number}] {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
+    else:
+        lines += [f"  • {choice.shown_label}" for choice in reply.choices]
     return "\n".join(lines)
 
 

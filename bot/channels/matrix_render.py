@@ -19,9 +19,12 @@ def render(reply: Reply) -> dict[str, Any]:
     formatted.append(html.escape(reply.text).replace("\n", "<br/>"))
     if reply.choices:
         plain.append("")
-        plain += [f"{number}. {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
+        if reply.numbered:
+            plain += [f"{number}. {choice.shown_label}" for number, choice in enumerate(reply.choices, start=1)]
+        else:
+            plain += [f"• {choice.shown_label}" for choice in reply.choices]
         items = "".join(f"<li>{html.escape(choice.shown_label)}</li>" for choice in reply.choices)
-        formatted.append(f"<ol>{items}</ol>")
+        formatted.append(f"<ol>{items}</ol>" if reply.numbered else f"<ul>{items}</ul>")
     body = "\n".join(plain)
     formatted_body = "<br/>".join(formatted)
     if reply.right_to_left:

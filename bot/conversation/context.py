@@ -59,9 +59,9 @@ class Context:
             self.core.pop("numbers_are_answers", None)
 
     def reply(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *, title: str = "",
-              route: str | None = None, edit: bool = False) -> Reply:
+              route: str | None = None, edit: bool = False, numbered: bool = True) -> Reply:
         return Reply(text=text, choices=tuple(choices), title=title, route=route, edit=edit,
-                     right_to_left=self.translator.right_to_left)
+                     right_to_left=self.translator.right_to_left, numbered=numbered)
 
 
 def on_top(note: Reply, replies: list[Reply]) -> list[Reply]:

@@ -38,6 +38,7 @@ from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENT, keep_reply, mark_delivered
 
 log = logging.getLogger(__name__)
+FIRST_MESSAGE_LENGTH = 300  # the first message, kept until the language is chosen
 NAV_DEPTH = 20
 LAST_SEEN_PRECISION = dt.timedelta(hours=1)
 MENU_ROUTE = "menu"
@@ -231,6 +232,12 @@ class Conversation:
         if ctx.resident.language is None and not (payload or "").startswith("lang:"):
             if incoming.command == "start" and incoming.args:
                 core["after_language"] = incoming.args[:64]
+            elif incoming.command is not None and incoming.command != "start":
+                core["first_message"] = f"/{incoming.command} {incoming.args}".strip()[:FIRST_MESSAGE_LENGTH]
+            elif payload is None and any(character.isalnum() for character in incoming.text):
+                # Answered once the language is chosen, so nobody has to write it again; the language
+                # picker is the next screen, and this step's state is deleted with every other.
+                core["first_message"] = incoming.text.strip()[:FIRST_MESSAGE_LENGTH]
             return await self._required(self.router.language_picker)(ctx)
         if payload is None and incoming.command is None and core.get("choices") and self._searches(core):
             number = typed_number(incoming.text)

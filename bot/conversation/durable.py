@@ -60,7 +60,7 @@ def restored(payload: dict[str, Any]) -> list[Reply]:
 
 def _reply(reply: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"text": reply.text, "title": reply.title, "edit": reply.edit,
-                            "rtl": reply.right_to_left,
+                            "rtl": reply.right_to_left, "numbered": reply.numbered,
                             "choices": [[choice.label, choice.payload, choice.selected] for choice in reply.choices]}
     if reply.attachment is not None:
         data["file"] = {"name": reply.attachment.filename, "type": reply.attachment.mime_type,
@@ -73,5 +73,5 @@ def _from(data: dict[str, Any]) -> Reply:
     if "file" in data:
         attachment = Attachment(data["file"]["name"], data["file"]["type"], base64.b64decode(data["file"]["content"]))
     return Reply(text=data["text"], title=data.get("title", ""), edit=bool(data.get("edit")),
-                 right_to_left=bool(data.get("rtl")), attachment=attachment,
+                 right_to_left=bool(data.get("rtl")), attachment=attachment, numbered=bool(data.get("numbered", True)),
                  choices=tuple(Choice(label, payload, selected) for label, payload, selected in data["choices"]))

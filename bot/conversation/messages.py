@@ -72,7 +72,10 @@ class Reply:
 
     `title` is shown emphasised where the channel can; `route` is the payload that renders
     this screen again (the core keeps it for "back"); `edit` asks channels that can to
-    replace the previous message instead of sending a new one (paging, toggles).
+    replace the previous message instead of sending a new one (paging, toggles). `numbered` is
+    False where a typed number is the answer itself (a survey's number or text question): the
+    channels that number their choices (console, Matrix) then list them without numbers, to be
+    typed by their words, so "2" is never both an answer and a button.
     """
 
     text: str
@@ -82,6 +85,7 @@ class Reply:
     edit: bool = False
     right_to_left: bool = False
     attachment: Attachment | None = None
+    numbered: bool = True
 
 
 def parse_text(channel: str, user_id: str, text: str, language_hint: str | None = None,

@@ -40,8 +40,9 @@ def question_screen(ctx: Context, survey: SurveyFile, question: Question, answer
         choices.append(Choice(ctx._("⏭ Skip"), f"{FLOW}:s:{question.key}"))
     if has_previous:
         choices.append(Choice(ctx._("◀ Back"), f"{FLOW}:b:{question.key}"))
-    ctx.expect_text(FLOW, numbers_are_answers=question.kind == "number")
-    return ctx.reply("\n".join(lines), choices, edit=edit)
+    typed = question.kind in ("number", "text")  # the answer is typed: a typed "2" is that answer
+    ctx.expect_text(FLOW, numbers_are_answers=typed)
+    return ctx.reply("\n".join(lines), choices, edit=edit, numbered=not typed)
 
 
 def _hint(ctx: Context, question: Question) -> str:

@@ -1,0 +1,49 @@
+"""The first message is not thrown away: written before the language is chosen, it is answered right after
+the choice; its language, detected offline, is offered first. And a survey question that takes a typed answer
+lists its buttons without numbers on the numbered channels, so a typed "2" is the answer."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.channels.console import render
+from bot.channels.matrix_render import render as matrix_render
+from bot.conversation.messages import Choice, Reply
+from bot.i18n import Translator
+from tests.support.chat import Chat
+from tests.support.databases import BERLIN
+
+
+async def test_a_search_written_before_the_language_is_chosen_is_answered_after_it(app: App) -> None:
+    chat = Chat(app)  # no language hint from the platform
+    [picker] = await chat.say("курс німецької")
+    assert picker.route == "lang:pick"
+    assert picker.choices[0].payload == "lang:set:uk"  # the language it is written in, first
+    lines = picker.text.removeprefix("🌐 ").split("\n")
+    ukrainian = Translator.for_language("uk", BERLIN).gettext("Please choose your language.")
+    assert lines[0] == ukrainian != "Please choose your language." and len(lines) == 9  # all but de@easy
+    replies = await chat.tap("lang:set:uk")
+    assert any(payload.startswith("offers:o:deutschkurs") for payload in chat.payloads), chat.text
+    assert "Quartiersbot" in replies[0].text  # under the greeting, in one message
+    assert await chat.stored_language() == "uk"
+
+
+async def test_a_command_written_before_the_language_is_chosen_is_run_after_it(app: App) -> None:
+    chat = Chat(app)
+    await chat.say("/privacy")
+    await chat.tap("lang:set:en")
+    assert "Responsible for your data" in chat.text
+
+
+async def test_without_a_first_message_the_choice_brings_the_greeting_and_the_menu(app: App) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.tap("lang:set:ro")
+    assert "menu" in [reply.route for reply in chat.last]
+
+
+def test_choices_of_a_typed_answer_are_listed_without_numbers() -> None:
+    reply = Reply("How many children live with you?", (Choice("⏭ Skip", "s"), Choice("◀ Back", "b")), numbered=False)
+    assert "  • ⏭ Skip" in render(reply) and "[1]" not in render(reply)
+    assert "• ◀ Back" in matrix_render(reply)["body"] and "<ul>" in matrix_render(reply)["formatted_body"]
+    numbered = Reply("Menu", (Choice("Offers", "o"),))
+    assert "[1] Offers" in render(numbered) and "1. Offers" in matrix_render(numbered)["body"]
