@@ -12,8 +12,8 @@ from bot.conversation.context import Context, StalePayload, on_top
 from bot.conversation.messages import Choice
 from bot.conversation.router import Replies, Router
 from bot.i18n import N_, Translator
+from bot.language_detection import detect
 from bot.languages import BY_CODE
-from bot.questions.detect import detect
 
 
 def register(router: Router) -> None:

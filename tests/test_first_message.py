@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.channels.console import render
 from bot.channels.matrix_render import render as matrix_render
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Choice, Incoming, Reply
 from bot.i18n import Translator
 from tests.support.chat import Chat
 from tests.support.databases import BERLIN
@@ -47,3 +47,16 @@ def test_choices_of_a_typed_answer_are_listed_without_numbers() -> None:
     assert "• ◀ Back" in matrix_render(reply)["body"] and "<ul>" in matrix_render(reply)["formatted_body"]
     numbered = Reply("Menu", (Choice("Offers", "o"),))
     assert "[1] Offers" in render(numbered) and "1. Offers" in matrix_render(numbered)["body"]
+
+
+async def test_the_group_notice_speaks_the_language_of_the_one_who_wrote(app: App) -> None:
+    romanian = Translator.for_language("ro", BERLIN)
+    notice = ("Hello! I only answer in a private chat, so that what you write stays private. "
+              "Please write to me directly.")
+    asked = await app.conversation.handle(Incoming("test", "group-writer", text="Bună ziua, unde găsesc un curs de "
+                                                   "limba germană pentru adulți?", private=False))
+    assert asked[0].text.startswith(romanian.gettext(notice))
+    chat = Chat(app, language_hint="uk")
+    await chat.say("/start")  # chose Ukrainian with us: that wins over what the group message looks like
+    mentioned = await app.conversation.handle(Incoming("test", chat.user, text="quartiersbot hello", private=False))
+    assert mentioned[0].text.startswith(Translator.for_language("uk", BERLIN).gettext(notice))

@@ -382,3 +382,18 @@ def test_the_bot_answers_as_in_private_only_where_proactive_messages_could_go(tm
         mentioned = channel.to_incoming(open_room, message("quartiersbot /privacy"))
         assert mentioned is not None and not mentioned.private  # the core answers: write to me directly
         assert mentioned.address is None  # never a chat for proactive messages
+
+
+def test_an_edited_message_gets_the_same_answer_as_on_telegram(tmp_path: Path) -> None:
+    """An edit arrives as a new event ("* 2" with the new text beside it): it is not read as a new message."""
+    settings = Settings(data_dir=tmp_path, matrix_homeserver="http://127.0.0.1:9", matrix_user_id=BOT_ID,
+                        matrix_password=SecretStr("unused"))
+    channel = MatrixChannel(None, settings)  # type: ignore[arg-type]  (no message reaches the core here)
+    channel.client.user_id = BOT_ID
+    edit = RoomMessageText.from_dict({
+        "event_id": f"$e{uuid.uuid4().hex}", "sender": RESIDENT_ID, "origin_server_ts": 1, "type": "m.room.message",
+        "content": {"msgtype": "m.text", "body": "* 2", "m.new_content": {"msgtype": "m.text", "body": "2"},
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": "$original"}}})
+    incoming = channel.to_incoming(room("!dm", RESIDENT_ID), edit)
+    assert incoming is not None and incoming.unsupported == "edited" and not incoming.text
+    assert channel.to_incoming(room("!three", RESIDENT_ID, OTHER_ID), edit) is None  # a group: not answered

@@ -11,9 +11,9 @@ from bot.app import App
 from bot.config import ConfigError, load_settings
 from bot.events.store import quarter_events
 from bot.i18n import Translator
+from bot.language_detection import detect, differs
 from bot.questions import prepared
 from bot.questions.cards import event_card, offer_card
-from bot.questions.detect import detect, differs
 from bot.questions.help_lines import emergency_numbers, hours_text, numbers_text, opening_hours
 from bot.questions.store import ask
 from tests.support.databases import BERLIN

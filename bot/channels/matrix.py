@@ -318,6 +318,10 @@ class MatrixChannel:
         content = event.source.get("content", {})
         if not private and not self._mentioned(content):
             return None
+        relates = content.get("m.relates_to")
+        if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+            # An edit ("* 2" with the new text beside it): answered as on Telegram, never read as a new message.
+            return Incoming(**base, unsupported="edited") if private else None
         if isinstance(event, RoomMessageText):
             incoming = parse_text(CHANNEL, event.sender, _without_reply_fallback(event.body),
                                   command_prefixes=("/", "!"))

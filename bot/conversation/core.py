@@ -32,6 +32,7 @@ from bot.conversation.state import FlowStates
 from bot.db.dialect import dialect_insert
 from bot.db.models import ConversationState, ProcessedEvent, Resident
 from bot.i18n import Translator
+from bot.language_detection import detect
 from bot.languages import match_language_hint
 from bot.outbox.dispatcher import settled
 from bot.outbox.models import OutboxMessage
@@ -71,7 +72,7 @@ class Conversation:
             return Answer(await self._flood_notice(incoming) if verdict is Verdict.NOTICE else [])
         incoming = without_control_characters(incoming)
         if not incoming.private:
-            return Answer(self._group_notice(incoming))
+            return Answer(await self._group_notice(incoming))
         durable = durable and incoming.event_id is not None
         try:
             return await self._in_transaction(incoming, self._dispatch, durable)
@@ -100,27 +101,34 @@ class Conversation:
         if delivery.outcome == "blocked":
             await self.mark_unreachable(channel, user_id)
 
-    def _group_notice(self, incoming: Incoming) -> list[Reply]:
-        """Group rooms are not served (what residents write there is not private); nothing is stored."""
-        code = match_language_hint(incoming.language_hint, self.settings.languages) or self.settings.default_language
-        translator = Translator.for_language(code, self.settings.zone)
+    async def _group_notice(self, incoming: Incoming) -> list[Reply]:
+        """Group rooms are not served (what residents write there is not private); nothing is stored. The notice
+        speaks the language of the one who wrote: the one they chose with us, else the one they wrote in."""
+        code = await self._chosen_language(incoming) or detect(incoming.text or incoming.args)
+        translator = self._translator(incoming, code)
         notice = self._required(self.router.group_notice)
         return [isolate_direction(notice(translator))]
 
     async def _flood_notice(self, incoming: Incoming) -> list[Reply]:
         """Told once per pause, in the language the resident chose (one read) or else their platform's."""
-        try:
-            async with self.sessions() as session:
-                chosen = await session.scalar(select(Resident.language).where(
-                    Resident.channel == incoming.channel, Resident.channel_user_id == incoming.user_id))
-        except Exception:  # the notice matters more than its language
-            log.warning("could not read the language for a fair-use notice", exc_info=True)
-            chosen = None
-        code = (chosen if chosen in self.settings.languages else None) or match_language_hint(
-            incoming.language_hint, self.settings.languages) or self.settings.default_language
-        translator = Translator.for_language(code, self.settings.zone)
+        translator = self._translator(incoming, await self._chosen_language(incoming))
         notice = Reply(text=translator.gettext(NOTICE), right_to_left=translator.right_to_left)
         return [isolate_direction(notice)]
+
+    async def _chosen_language(self, incoming: Incoming) -> str | None:
+        try:
+            async with self.sessions() as session:
+                return await session.scalar(select(Resident.language).where(
+                    Resident.channel == incoming.channel, Resident.channel_user_id == incoming.user_id))
+        except Exception:  # the notice matters more than its language
+            log.warning("could not read the language for a notice", exc_info=True)
+            return None
+
+    def _translator(self, incoming: Incoming, preferred: str | None) -> Translator:
+        """`preferred` if enabled, else the platform's hint, else the default language."""
+        code = (preferred if preferred in self.settings.languages else None) or match_language_hint(
+            incoming.language_hint, self.settings.languages) or self.settings.default_language
+        return Translator.for_language(code, self.settings.zone)
 
     async def resident_number(self, channel: str, user_id: str) -> int | None:
         """The internal number of a resident, for an error line staff can follow up: the channel's user id

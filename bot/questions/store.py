@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.questions.detect import differs
+from bot.language_detection import differs
 from bot.questions.models import (
     ACTIVE,
     DONE,

@@ -19,9 +19,9 @@ from bot.conversation.context import Context, StalePayload
 from bot.conversation.messages import Choice, Reply
 from bot.conversation.router import Replies, Router
 from bot.i18n import Translator
+from bot.language_detection import detect
 from bot.questions import prepared
 from bot.questions.delivery import account_of_chat, send_answer
-from bot.questions.detect import detect
 from bot.questions.models import ACTIVE, Question
 from bot.questions.store import QuestionClosed, TooLong, by_reference, question_by_id
 from bot.questions.translation import into_language, needs_german

@@ -1,5 +1,6 @@
-"""Which of our languages a resident actually wrote in, offline, so staff see it when it is not the language
-the resident chose (a Romanian resident who picked German, a letter typed in Turkish).
+"""Which of our languages a resident actually wrote in, offline: staff see it beside a question when it is not
+the language the resident chose (a Romanian resident who picked German), the language picker offers it first,
+and a notice in a group room speaks it.
 
 The detector (lingua) runs on this machine: nothing residents wrote leaves it for this. Short texts ("ok",
 "danke") say little, so below a length or a confidence the answer is "not sure" (None).
