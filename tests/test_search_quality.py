@@ -20,15 +20,17 @@ from tests.support.databases import Database
 
 QUERIES = Path(__file__).parent / "data" / "search_queries.yaml"
 TOP = 3
-# Measured (sqlite and postgresql alike): hit@3 0.91-1.00 per language, 0.99 overall; 8 of 20
-# nothing-queries answered with offers (a word such as "Fahrrad" or "ремонт" alone meets the repair
-# café). The target is at most 1: not met yet, so this floor only stops it getting worse.
+# Measured (sqlite and postgresql alike): hit@3 0.91-1.00 per language, 0.99 overall; 5 of 20
+# nothing-queries answered with offers (8 before the coverage rule and the weak words). What is left
+# is one need word meeting an offer that does not do it ("araba tamiri", "ремонт машины" → the repair
+# café; "bus nach Essen" → lunch). The target is at most 1: not met yet, so this ceiling only
+# stops it getting worse. Held out (measured apart): hit@3 0.90 on 10, 5 of 12 (8 before).
 FLOOR_HIT3 = {"de": 0.9, "de@easy": 0.95, "en": 0.95, "tr": 0.95, "ar": 0.9, "ro": 0.95, "bg": 0.95, "uk": 0.95,
               "ru": 0.95, "pl": 0.95}
 FLOOR_HIT3_OVERALL = 0.97
-MAX_FALSE_POSITIVES = 8  # of the 20 nothing-queries
+MAX_FALSE_POSITIVES = 5  # of the 20 nothing-queries
 FLOOR_HIT3_HELD_OUT = 0.9  # 10 queries: one miss is 0.1
-MAX_FALSE_POSITIVES_HELD_OUT = 8  # of the 12 held-out nothing-queries
+MAX_FALSE_POSITIVES_HELD_OUT = 5  # of the 12 held-out nothing-queries
 
 
 def measure(catalog: QuarterCatalog, held_out: bool = False) -> tuple[str, dict[str, tuple[int, int, int]],
