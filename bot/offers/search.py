@@ -13,6 +13,14 @@ that share its first two letters (a typo, not another word: "свет" never bec
 A query whose best offer scores below MIN_SCORE found nothing (only filler words, or none that
 matches well); offers far below the best are left out, so one weak word cannot list half the
 quarter.
+
+Coverage: one word of a longer query meeting an offer is not yet an answer ("lawyer after a car
+accident" met the senior meeting through "after"). A query of two or more words whose best offer
+meets only a minority of them is answered only when one of the met words is a *strong* match: an
+exact match of a term of the offer's title, keywords or needs vocabulary (fields of STRONG_WEIGHT),
+the words that name its need. A prefix or typo match never makes a match strong. Weak words
+(words.WEAK_WORDS: "Termin", "in der Nähe", "randevu", "موعد" …) count as words of the query but
+never meet an offer, so "Friseur in der Nähe" no longer meets the repair café's "nähen".
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ PREFIX_SIMILARITY = 0.8
 FUZZY_SIMILARITY = 0.7
 MIN_SCORE = 1.0  # below this, no typed word matched well: "nothing found"
 RELATIVE_CUTOFF = 0.3  # offers scoring under this share of the best are not listed
+STRONG_WEIGHT = 3  # titles, keywords and the needs vocabulary: the fields that name an offer's need
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,18 @@ class SearchIndex:
     def __init__(self, documents: Iterable[Document]) -> None:
         self._ids: list[int] = []
         corpus: list[list[str]] = []
-        for document in documents:
+        strong: dict[str, set[int]] = {}
+        for position, document in enumerate(documents):
             self._ids.append(document.offer_id)
             bag: list[str] = []
             for field in document.fields:
-                bag.extend(terms(field.text, field.language) * field.weight)
+                field_terms = terms(field.text, field.language)
+                bag.extend(field_terms * field.weight)
+                if field.weight >= STRONG_WEIGHT:
+                    for found in field_terms:
+                        strong.setdefault(found, set()).add(position)
             corpus.append(bag)
+        self._strong = {found: np.array(sorted(positions), dtype=np.int64) for found, positions in strong.items()}
         self._bm25 = bm25s.BM25()
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -82,18 +97,39 @@ class SearchIndex:
         """Offer ids, best first; empty when no typed word matches well."""
         if not self._ids:
             return []
-        total = np.zeros(len(self._ids), dtype=np.float32)
-        for forms in query_forms(query, language):
-            best = np.zeros(len(self._ids), dtype=np.float32)
-            for candidate, similarity in self._similar(forms).items():
-                np.maximum(best, self._bm25.get_scores([candidate]) * similarity, out=best)
-            total += best
-        top = float(total.max())
-        if top < MIN_SCORE:
+        scores, strong, weak = self._match(query, language)
+        if not len(weak):
+            return []
+        total = scores.sum(axis=0)
+        best = int(np.argmax(total))
+        top = float(total[best])
+        if top < MIN_SCORE or not self._covered(scores[:, best], strong[:, best], weak):
             return []
         kept = np.flatnonzero(total >= top * RELATIVE_CUTOFF)
         ordered = kept[np.argsort(-total[kept], kind="stable")]
         return [int(offer_id) for offer_id in self._ids_array[ordered][:limit]]
+
+    def _match(self, query: str, language: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per typed word and offer: its score, whether it met a strong term exactly, and whether it is weak."""
+        words = query_forms(query, language)
+        scores = np.zeros((len(words), len(self._ids)), dtype=np.float32)
+        strong = np.zeros((len(words), len(self._ids)), dtype=bool)
+        weak = np.array([word.weak for word in words], dtype=bool)
+        for row, word in enumerate(words):
+            if word.weak:
+                continue
+            for candidate, similarity in self._similar(word.forms).items():
+                np.maximum(scores[row], self._bm25.get_scores([candidate]) * similarity, out=scores[row])
+                if similarity == 1.0 and candidate in self._strong:
+                    strong[row, self._strong[candidate]] = True
+        return scores, strong, weak
+
+    @staticmethod
+    def _covered(scores: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> bool:
+        """Whether the best offer answers the query, not only one word of it (see the module's docstring)."""
+        words = len(weak)
+        met = int(np.count_nonzero(scores > 0))
+        return words < 2 or met * 2 >= words or bool(strong.any())
 
     def _similar(self, forms: set[str]) -> dict[str, float]:
         """Index terms one typed word may mean, with a similarity between 0 and 1."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import NamedTuple
 
 import simplemma
 import Stemmer
@@ -48,6 +49,24 @@ EXTRA_STOP_WORDS = {
     "ru": "я мне меня у есть хочу ищу где как для на с и не в нужна",
     "pl": "ja mi mnie mam chcę szukam gdzie jak dla na z i w nie się",
 }
+# Weak words: in this domain they carry the sentence, never the need. Booking an appointment and "near me"
+# are what residents add to any request ("Zahnarzt Termin buchen", "Friseur in der Nähe"), and every offer's
+# text mentions appointments and places, so such a word alone met the wrong offer ("Termin" the Sprechstunde,
+# "Nähe" → "nähen" the repair café's sewing, "buchen" → "Buch" the library). Matched as typed (folded), not
+# by stem, for that reason. A weak word still counts as a word of the query (an offer that meets only the
+# rest covers less of it: search.py), but never adds to a score nor makes a match strong.
+WEAK_WORDS = {
+    "de": "termin termine terminen buchen buche gebucht vereinbaren nähe naehe nahe",
+    "en": "appointment appointments booking near nearby",
+    "tr": "randevu randevusu randevum yakın yakında yakınımda",
+    "ar": "موعد مواعيد حجز احجز أحجز قريب بالقرب",
+    "ro": "programare programări aproape",
+    "bg": "час записване близо наблизо",
+    "uk": "запис записатися поблизу близько",
+    "ru": "запись записаться рядом поблизости",
+    "pl": "wizyta wizytę umówić blisko pobliżu",
+}
+_SAME_WORDS = {"de@easy": "de"}  # Easy German is German: its stop and weak words are German's
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Latin letters to Cyrillic, longest first; one table per language, as residents spell by ear.
 _COMMON_LATIN = [("shch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
@@ -80,7 +99,8 @@ def stop_words(language: str) -> frozenset[str]:
         listed: list[str] = list(STOPWORDS_EN)
     else:
         listed = get_stop_words(STOP_WORD_LISTS[language]) if language in STOP_WORD_LISTS else []
-    return frozenset(fold(word) for word in [*listed, *EXTRA_STOP_WORDS.get(language, "").split()])
+    extra = EXTRA_STOP_WORDS.get(_SAME_WORDS.get(language, language), "")
+    return frozenset(fold(word) for word in [*listed, *extra.split()])
 
 
 @functools.cache
@@ -107,14 +127,28 @@ def terms(text: str, language: str) -> list[str]:
             if len(word) >= MIN_TERM_LENGTH and fold(word) not in stops and not word.isdigit()]
 
 
-def query_forms(text: str, language: str) -> list[set[str]]:
-    """For each word that matters in a typed query, the terms it may stand for.
+@functools.cache
+def weak_words(language: str) -> frozenset[str]:
+    """The weak words (folded) a query typed in `language` may contain: its own, German and English ones."""
+    languages = {language, *LATIN_GUESSES, *_query_languages(language)}
+    return frozenset(fold(word) for code in languages
+                     for word in WEAK_WORDS.get(_SAME_WORDS.get(code, code), "").split())
+
+
+class QueryWord(NamedTuple):
+    forms: set[str]  # the terms the typed word may stand for
+    weak: bool  # one of WEAK_WORDS
+
+
+def query_forms(text: str, language: str) -> list[QueryWord]:
+    """For each word that matters in a typed query, the terms it may stand for, and whether it is weak.
 
     Filler words of the resident's language (or, in the Cyrillic chats, of any Cyrillic language)
     are dropped. A Latin word in a Cyrillic chat is also read as transliterated Cyrillic.
     """
     languages = _query_languages(language)
-    result: list[set[str]] = []
+    weak = weak_words(language)
+    result: list[QueryWord] = []
     for word in dict.fromkeys(tokens(text)):
         folded = fold(word)
         if len(word) < MIN_TERM_LENGTH or word.isdigit() or any(folded in stop_words(code) for code in languages):
@@ -132,7 +166,7 @@ def query_forms(text: str, language: str) -> list[set[str]]:
             forms.update(term(word, code) for code in CYRILLIC)
         forms.discard("")
         if forms:
-            result.append(forms)
+            result.append(QueryWord(forms, folded in weak))
     return result
 
 
