@@ -100,6 +100,25 @@ def confirm_outdated(rows: Iterable[TextRow], language: str, fields: tuple[str, 
     return True
 
 
+class ReviewedRow(TextRow, Protocol):
+    reviewed: bool
+
+
+def unreviewed(rows: Iterable[ReviewedRow]) -> frozenset[str]:
+    """The languages whose text a native speaker should still check (`reviewed` false)."""
+    return frozenset(row.language for row in rows if not row.reviewed)
+
+
+def confirm_reviewed(rows: Iterable[ReviewedRow], language: str) -> bool:
+    """"Checked": a native speaker read the language's text and it stays as it is; False when there is no
+    text in the language or it counts as checked already."""
+    row = next((row for row in rows if row.language == language), None)
+    if row is None or row.reviewed:
+        return False
+    row.reviewed = True
+    return True
+
+
 def translations(rows: Iterable[TextRow], languages: Iterable[str], fields: tuple[str, ...]) -> dict[str, Translation]:
     """Each language's state. A translation from before fingerprints were kept counts as current."""
     by_language = {row.language: row for row in rows}

@@ -22,6 +22,7 @@ from bot.content.texts import (
     SOURCE_LANGUAGE,
     Translation,
     confirm_outdated,
+    confirm_reviewed,
     fingerprint,
     in_language_order,
     mark_translated,
@@ -51,14 +52,17 @@ def category_text_version(category: Category, language: str) -> str:
 
 
 def category_entry(category: Category) -> dict[str, Any]:
-    """The category as the YAML schema (and the export) describes it."""
+    """The category as the YAML schema (and the export) describes it; `reviewed` only when false, as the
+    export writes it, so a text saved by hand (which carries none) counts as checked."""
     return {"key": category.key, "icon": category.icon, "texts": in_language_order(
-        {text.language: {"name": text.name, "synonyms": list(text.synonyms)} for text in category.texts})}
+        {text.language: {"name": text.name, "synonyms": list(text.synonyms),
+                         **({} if text.reviewed else {"reviewed": False})} for text in category.texts})}
 
 
 async def update_category_text(session: AsyncSession, category: Category, language: str, text: dict[str, Any],
                                version: str, now: dt.datetime, actor: Actor) -> None:
-    """One language's name and synonyms, written by a person: made from the German text as it now is."""
+    """One language's name and synonyms, written by a person: made from the German text as it now is, and
+    checked (`reviewed`); the other languages keep theirs."""
     if language not in CONTENT_LANGUAGE_CODES:
         raise Invalid([Problem("language", "choice")])
     if version != category_text_version(category, language):
@@ -90,6 +94,19 @@ async def confirm_category_text(session: AsyncSession, category: Category, langu
     record(session, now, actor, "category.text_confirm", OBJECT, category.id,
            {"language": language, "state": Translation.OUTDATED.value},
            {"language": language, "state": Translation.CURRENT.value})
+
+
+async def confirm_category_review(session: AsyncSession, category: Category, language: str, version: str,
+                                  now: dt.datetime, actor: Actor) -> None:
+    """"Checked": a native speaker read a text made with machine help (or not by a native speaker), and it
+    stays as it is."""
+    if version != category_text_version(category, language):
+        raise Conflict
+    if not confirm_reviewed(category.texts, language):
+        raise Invalid([Problem("language", "not_unreviewed")])
+    _stamp(category, now)
+    record(session, now, actor, "category.text_reviewed", OBJECT, category.id,
+           {"language": language, "reviewed": False}, {"language": language, "reviewed": True})
 
 
 async def move_category(session: AsyncSession, category: Category, up: bool, now: dt.datetime,

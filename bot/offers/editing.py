@@ -1,5 +1,5 @@
 """Changing offers by hand (the back office): new, common fields, one language's text, still correct,
-deactivate and reactivate.
+checked by a native speaker, deactivate and reactivate.
 
 An edit goes through the same pydantic schema as a YAML file (`bot/content/schema.py`) and is
 written by the import's own `fill_offer`, so a hand-made offer can always be exported and imported
@@ -32,7 +32,15 @@ from bot.audit.log import Actor, record
 from bot.content.exporter import offer_entry
 from bot.content.importer import content_digest, fill_offer
 from bot.content.schema import OfferEntry
-from bot.content.texts import SOURCE_LANGUAGE, Translation, confirm_outdated, fingerprint, mark_translated, translations
+from bot.content.texts import (
+    SOURCE_LANGUAGE,
+    Translation,
+    confirm_outdated,
+    confirm_reviewed,
+    fingerprint,
+    mark_translated,
+    translations,
+)
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.offers.models import OFFER_TEXT_FIELDS, Category, Offer
 
@@ -131,7 +139,8 @@ async def update_offer(session: AsyncSession, offer: Offer, fields: dict[str, An
 async def update_text(session: AsyncSession, offer: Offer, language: str, text: dict[str, Any], version: str,
                       now: dt.datetime, actor: Actor) -> None:
     """One language's text, written (or checked) by a person: it counts as made from the German text as it
-    now is. A changed German text leaves every other language outdated until it is saved or confirmed."""
+    now is, and as checked (`reviewed`: the form's text carries no flag, so the schema's default holds). A
+    changed German text leaves every other language outdated until it is saved or confirmed."""
     if language not in CONTENT_LANGUAGE_CODES:
         raise Invalid([Problem("language", "choice")])
     if version != text_version(offer, language):
@@ -160,6 +169,21 @@ async def confirm_text(session: AsyncSession, offer: Offer, language: str, versi
     record(session, now, actor, "offer.text_confirm", OBJECT, offer.id,
            {"language": language, "state": Translation.OUTDATED.value},
            {"language": language, "state": Translation.CURRENT.value})
+
+
+async def confirm_review(session: AsyncSession, offer: Offer, language: str, version: str, now: dt.datetime,
+                         actor: Actor) -> None:
+    """"Checked": a native speaker read a text made with machine help (or not by a native speaker), and it stays
+    as it is. The exported entry no longer says `reviewed: false`, so the content hash moves with it."""
+    if version != text_version(offer, language):
+        raise Conflict
+    if not confirm_reviewed(offer.texts, language):
+        raise Invalid([Problem("language", "not_unreviewed")])
+    categories = await category_keys(session, offer.quarter)
+    _write(offer, OfferEntry.model_validate(entry_data(offer, _key_of(categories, offer.category_id))), categories,
+           now)
+    record(session, now, actor, "offer.text_reviewed", OBJECT, offer.id, {"language": language, "reviewed": False},
+           {"language": language, "reviewed": True})
 
 
 async def set_active(session: AsyncSession, offer: Offer, active: bool, now: dt.datetime, actor: Actor) -> None:

@@ -1,7 +1,8 @@
 """The back office's list of offers: searched, filtered by category and by translation state, paged.
 
 A quarter may hold thousands of offers, so filtering, counting and paging run in SQL, and only the
-page's offers are loaded with their texts. "Outdated in X" compares fingerprints in SQL: every German
+page's offers are loaded with their texts. "Not checked in X" looks for a text
+with `reviewed` false. "Outdated in X" compares fingerprints in SQL: every German
 text row carries the fingerprint of its own words (`bot/content/texts.py`), and a translation the one
 of the German words it was made from. The search looks at the provider and at the titles in every
 language; titles are matched in Python (SQLite lowers ASCII letters only, and residents' languages are
@@ -17,7 +18,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.content.texts import SOURCE_LANGUAGE, Translation, translations
+from bot.content.texts import SOURCE_LANGUAGE, Translation, translations, unreviewed
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.offers.models import OFFER_TEXT_FIELDS, Category, Offer, OfferText
 
@@ -30,6 +31,7 @@ class OfferFilter:
     category: str = ""  # a category key
     missing: str = ""  # a language code: only offers without a text in it
     outdated: str = ""  # a language code: only offers whose text in it is outdated
+    unreviewed: str = ""  # a language code: only offers whose text in it a native speaker should still check
     inactive: bool = False  # the deactivated offers instead of the active ones
 
 
@@ -42,6 +44,7 @@ class OfferRow:
     category: str
     active: bool
     states: dict[str, Translation]
+    unreviewed: frozenset[str]  # languages whose text a native speaker should still check
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ async def offer_page(session: AsyncSession, quarter: str, where: OfferFilter, pa
         for text in await session.scalars(select(OfferText).where(OfferText.offer_id.in_(texts))):
             texts[text.offer_id].append(text)
     rows = [OfferRow(row.id, row.key, row.title or row.key, row.provider, row.category, row.active,
-                     translations(texts[row.id], CONTENT_LANGUAGE_CODES, OFFER_TEXT_FIELDS)) for row in found]
+                     translations(texts[row.id], CONTENT_LANGUAGE_CODES, OFFER_TEXT_FIELDS), unreviewed(texts[row.id]))
+            for row in found]
     return OfferPage(rows, page, pages, total)
 
 
@@ -93,6 +97,9 @@ async def _filtered(session: AsyncSession, quarter: str, where: OfferFilter) -> 
             German.source_fingerprint.is_not(None), Other.source_fingerprint != German.source_fingerprint))
     elif where.outdated:
         return None  # the German text is the source, never outdated
+    if where.unreviewed:
+        query = query.where(exists().where(OfferText.offer_id == Offer.id, OfferText.language == where.unreviewed,
+                                           OfferText.reviewed.is_(False)))
     needle = " ".join(where.query.split()).casefold()
     if needle:
         candidates = await session.execute(

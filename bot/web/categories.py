@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.accounts.roles import Right
+from bot.content.texts import unreviewed
 from bot.i18n import N_
 from bot.languages import CONTENT_LANGUAGE_CODES, LANGUAGES
 from bot.offers import category_editing as editing
@@ -24,7 +25,7 @@ from bot.web.guard import Staff, guarded
 from bot.web.offers import STATE_LABELS, STATE_SIGNS, language_names
 from bot.web.rendering import render
 
-DONE = {"saved": N_("Saved."), "confirmed": N_("Marked as still correct.")}
+DONE = {"saved": N_("Saved."), "confirmed": N_("Marked as still correct."), "reviewed": N_("Marked as checked.")}
 
 
 def _quarter(request: Request) -> str:
@@ -60,8 +61,9 @@ async def _page(request: Request, staff: Staff, category: Category, status_code:
     stored = editing.category_entry(category)["texts"]
     states = editing.category_states(category)
     rtl = {item.code for item in LANGUAGES if item.right_to_left}
+    unchecked = unreviewed(category.texts)
     texts = [{"code": code, "state": states[code], "rtl": code in rtl,
-              "version": editing.category_text_version(category, code),
+              "version": editing.category_text_version(category, code), "unreviewed": code in unchecked,
               "values": typed if code == language and typed is not None else
               {"name": stored.get(code, {}).get("name", ""),
                "synonyms": ", ".join(stored.get(code, {}).get("synonyms", []))},
@@ -121,6 +123,27 @@ async def confirm_text(request: Request, staff: Staff) -> Response:
     return RedirectResponse(f"/categories/{category.id}?done=confirmed#text-{language}", status_code=303)
 
 
+@guarded(Right.CONTENT)
+async def confirm_review(request: Request, staff: Staff) -> Response:
+    category = await _category(request, staff)
+    if category is None:
+        return _missing(request, staff)
+    form = await request.form()
+    language = str(form.get("language", ""))
+    if language not in CONTENT_LANGUAGE_CODES:
+        return _missing(request, staff)
+    now = request.app.state.web.app.clock.now()
+    try:
+        await editing.confirm_category_review(staff.db, category, language, str(form.get("version", "")), now,
+                                              staff.actor)
+    except Invalid as invalid:
+        return await _page(request, staff, category, 400, language,
+                           errors=forms.messages(staff.translator, invalid.by_field()))
+    except Conflict:
+        return await _page(request, staff, category, 409, language, conflict=True)
+    return RedirectResponse(f"/categories/{category.id}?done=reviewed#text-{language}", status_code=303)
+
+
 def _move(up: bool) -> Any:
     @guarded(Right.CONTENT)
     async def move(request: Request, staff: Staff) -> Response:
@@ -138,6 +161,7 @@ ROUTES = [
     Route("/categories/{category_id:int}", edit, methods=["GET"]),
     Route("/categories/{category_id:int}/text", save_text, methods=["POST"]),
     Route("/categories/{category_id:int}/confirm", confirm_text, methods=["POST"]),
+    Route("/categories/{category_id:int}/reviewed", confirm_review, methods=["POST"]),
     Route("/categories/{category_id:int}/up", _move(True), methods=["POST"]),
     Route("/categories/{category_id:int}/down", _move(False), methods=["POST"]),
 ]

@@ -41,6 +41,7 @@ MESSAGES = {
     "slot_order": N_("“%(slot)s” closes before it opens."),
     "validity_order": N_("The end lies before the start."),
     "not_outdated": N_("This translation is not outdated."),
+    "not_unreviewed": N_("This text is already marked as checked."),
     "invalid": N_("This value is not valid."),
 }
 PATTERN_MESSAGES = {

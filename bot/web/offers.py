@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from bot.accounts.roles import Right
 from bot.content.schema import TARGET_GROUPS, WEEKDAYS
-from bot.content.texts import Translation
+from bot.content.texts import Translation, unreviewed
 from bot.i18n import N_
 from bot.languages import CONTENT_LANGUAGE_CODES, LANGUAGES
 from bot.offers import editing
@@ -31,7 +31,8 @@ STATE_LABELS = {Translation.SOURCE: N_("source"), Translation.CURRENT: N_("curre
                 Translation.OUTDATED: N_("outdated"), Translation.MISSING: N_("missing")}
 STATE_SIGNS = {Translation.SOURCE: "DE", Translation.CURRENT: "✓", Translation.OUTDATED: "!", Translation.MISSING: "–"}
 DONE = {"saved": N_("Saved."), "created": N_("The offer was created. Now add its translations."),
-        "confirmed": N_("Marked as still correct."), "deactivated": N_("The offer was deactivated."),
+        "confirmed": N_("Marked as still correct."), "reviewed": N_("Marked as checked."),
+        "deactivated": N_("The offer was deactivated."),
         "activated": N_("The offer is active again.")}
 
 
@@ -77,6 +78,7 @@ async def listing(request: Request, staff: Staff) -> Response:
     where = OfferFilter(query=query.get("q", "")[:100], category=query.get("category", "")[:40],
                         missing=query.get("missing", "") if query.get("missing") in codes else "",
                         outdated=query.get("outdated", "") if query.get("outdated") in codes else "",
+                        unreviewed=query.get("unreviewed", "") if query.get("unreviewed") in codes else "",
                         inactive=query.get("inactive") == "1")
     page = await offer_page(staff.db, _quarter(request), where, _int(query.get("page")))
     return render(request, staff.translator, "offers.html", staff=staff, page=page, where=where,
@@ -129,7 +131,9 @@ async def _edit_page(request: Request, staff: Staff, offer: Offer, status_code: 
     entry = editing.entry_data(offer, category.key)
     states = editing.text_states(offer)
     rtl = {language.code for language in LANGUAGES if language.right_to_left}
+    unchecked = unreviewed(offer.texts)
     texts = [{"code": code, "state": states[code], "rtl": code in rtl, "version": editing.text_version(offer, code),
+              "unreviewed": code in unchecked,
               "values": text if code == text_language and text is not None
               else forms.text_values_of(entry["texts"].get(code)),
               "errors": (text_errors or {}) if code == text_language else {},
@@ -204,6 +208,26 @@ async def confirm_text(request: Request, staff: Staff) -> Response:
     return RedirectResponse(f"/offers/{offer.id}?done=confirmed#text-{language}", status_code=303)
 
 
+@guarded(Right.CONTENT)
+async def confirm_review(request: Request, staff: Staff) -> Response:
+    offer = await _offer(request, staff)
+    if offer is None:
+        return _missing(request, staff)
+    form = await request.form()
+    language = str(form.get("language", ""))
+    if language not in CONTENT_LANGUAGE_CODES:
+        return _missing(request, staff)
+    try:
+        await editing.confirm_review(staff.db, offer, language, str(form.get("version", "")), _now(request),
+                                     staff.actor)
+    except editing.Invalid as invalid:
+        return await _edit_page(request, staff, offer, 400, text_language=language,
+                                text_errors=forms.messages(staff.translator, invalid.by_field()))
+    except editing.Conflict:
+        return await _edit_page(request, staff, offer, 409, text_language=language, conflict=True)
+    return RedirectResponse(f"/offers/{offer.id}?done=reviewed#text-{language}", status_code=303)
+
+
 def _activation(active: bool) -> Any:
     @guarded(Right.CONTENT)
     async def change(request: Request, staff: Staff) -> Response:
@@ -225,6 +249,7 @@ ROUTES = [
     Route("/offers/{offer_id:int}", save_common, methods=["POST"]),
     Route("/offers/{offer_id:int}/text", save_text, methods=["POST"]),
     Route("/offers/{offer_id:int}/confirm", confirm_text, methods=["POST"]),
+    Route("/offers/{offer_id:int}/reviewed", confirm_review, methods=["POST"]),
     Route("/offers/{offer_id:int}/deactivate", _activation(False), methods=["POST"]),
     Route("/offers/{offer_id:int}/activate", _activation(True), methods=["POST"]),
 ]
