@@ -192,3 +192,28 @@ async def test_cancel_one_date_then_all_and_reopen_tell_those_concerned(app: App
     assert actions == ["event.cancel_date", "event.reopen_date", "event.cancel", "event.reopen"]
     first = (await audit_of(app, event.id))[0]
     assert first.before["cancelled_dates"] == [] and first.after["cancelled_dates"] == ["2026-12-15"]  # type: ignore[index]
+
+
+async def test_saving_an_event_keeps_a_text_to_be_checked_unless_it_was_changed(app: App) -> None:
+    """The form holds every language: a text saved as it was still waits for a native speaker."""
+    staff, _ = await make_account(app, "redaktion")
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts={
+        "de": {"title": "Testtreffen", "description": "Ein Treffen für den Test."},
+        "en": {"title": "Test meeting", "description": "A meeting for the test.", "reviewed": False},
+        "tr": {"title": "Test buluşması", "description": "Test için bir buluşma.", "reviewed": False}})
+    base = {**form(), "date": "2026-12-10", "start_time": "10:00", "end_time": "12:00", "repeat": "none",
+            "registration": "", "capacity": "", "title-de": "Testtreffen am Morgen",
+            "description-de": "Ein Treffen für den Test.", "title-en": "Test meeting",
+            "description-en": "A meeting for the test.", "title-tr": "Sabah test buluşması",
+            "description-tr": "Test için bir buluşma."}
+    async with browser(app) as page:
+        await page.login(staff.name)
+        version = _version((await page.get(f"/events/{event.id}/edit")).text)
+        saved = await page.post(f"/events/{event.id}/edit", {**base, "version": version},
+                                from_page=f"/events/{event.id}/edit")
+        assert saved.status_code == 303
+    async with app.sessions() as session:
+        row = await session.get(Event, event.id)
+        assert row is not None
+        reviewed = {text.language: text.reviewed for text in row.texts}
+    assert reviewed == {"de": True, "en": False, "tr": True}  # en saved as it was; tr changed by staff

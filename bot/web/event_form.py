@@ -167,7 +167,7 @@ def entry_data(values: dict[str, Any], row: Event | None) -> tuple[dict[str, Any
         elif not values["registration"]:
             errors["capacity"] = N_("A number of seats needs registration; tick the box above.")
     data["registration"] = {"required": values["registration"], "capacity": capacity}
-    data["texts"] = _texts(values, errors)
+    data["texts"] = _texts(values, errors, row)
     return data, errors
 
 
@@ -189,8 +189,11 @@ def _recurrence(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any
     return recurrence
 
 
-def _texts(values: dict[str, Any], errors: dict[str, str]) -> dict[str, dict[str, str]]:
-    texts = {}
+def _texts(values: dict[str, Any], errors: dict[str, str], row: Event | None) -> dict[str, dict[str, Any]]:
+    """The texts as entered. The form holds every language at once: a text saved as it was keeps its review
+    status (a native speaker has still to check it); a text staff changed counts as checked."""
+    before = {text.language: text for text in row.texts} if row is not None else {}
+    texts: dict[str, dict[str, Any]] = {}
     for code, text in values["texts"].items():
         title, description = text["title"], text["description"]
         if code == "de" and not (title and description):
@@ -202,6 +205,9 @@ def _texts(values: dict[str, Any], errors: dict[str, str]) -> dict[str, dict[str
             errors[f"text-{code}"] = N_("A title has at most 120 characters, a description at most 800.")
         if title and description:
             texts[code] = {"title": title, "description": description}
+            old = before.get(code)
+            if old is not None and not old.reviewed and (old.title, old.description) == (title, description):
+                texts[code]["reviewed"] = False
     return texts
 
 
