@@ -7,6 +7,7 @@ here (offers hang on them, and the chat's menu is built from them): that stays w
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -104,44 +105,31 @@ async def save_text(request: Request, staff: Staff) -> Response:
     return RedirectResponse(f"/categories/{category.id}?done=saved#text-{language}", status_code=303)
 
 
-@guarded(Right.CONTENT)
-async def confirm_text(request: Request, staff: Staff) -> Response:
-    category = await _category(request, staff)
-    if category is None:
-        return _missing(request, staff)
-    form = await request.form()
-    language = str(form.get("language", ""))
-    now = request.app.state.web.app.clock.now()
-    try:
-        await editing.confirm_category_text(staff.db, category, language, str(form.get("version", "")), now,
-                                            staff.actor)
-    except Invalid as invalid:
-        return await _page(request, staff, category, 400, language,
-                           errors=forms.messages(staff.translator, invalid.by_field()))
-    except Conflict:
-        return await _page(request, staff, category, 409, language, conflict=True)
-    return RedirectResponse(f"/categories/{category.id}?done=confirmed#text-{language}", status_code=303)
+def _confirmation(confirm: Callable[..., Awaitable[None]], done: str) -> Any:
+    """A category's text of one language confirmed as it is: "still correct" or "checked" (see offers.py)."""
+    @guarded(Right.CONTENT)
+    async def endpoint(request: Request, staff: Staff) -> Response:
+        category = await _category(request, staff)
+        if category is None:
+            return _missing(request, staff)
+        form = await request.form()
+        language = str(form.get("language", ""))
+        if language not in CONTENT_LANGUAGE_CODES:
+            return _missing(request, staff)
+        now = request.app.state.web.app.clock.now()
+        try:
+            await confirm(staff.db, category, language, str(form.get("version", "")), now, staff.actor)
+        except Invalid as invalid:
+            return await _page(request, staff, category, 400, language,
+                               errors=forms.messages(staff.translator, invalid.by_field()))
+        except Conflict:
+            return await _page(request, staff, category, 409, language, conflict=True)
+        return RedirectResponse(f"/categories/{category.id}?done={done}#text-{language}", status_code=303)
+    return endpoint
 
 
-@guarded(Right.CONTENT)
-async def confirm_review(request: Request, staff: Staff) -> Response:
-    category = await _category(request, staff)
-    if category is None:
-        return _missing(request, staff)
-    form = await request.form()
-    language = str(form.get("language", ""))
-    if language not in CONTENT_LANGUAGE_CODES:
-        return _missing(request, staff)
-    now = request.app.state.web.app.clock.now()
-    try:
-        await editing.confirm_category_review(staff.db, category, language, str(form.get("version", "")), now,
-                                              staff.actor)
-    except Invalid as invalid:
-        return await _page(request, staff, category, 400, language,
-                           errors=forms.messages(staff.translator, invalid.by_field()))
-    except Conflict:
-        return await _page(request, staff, category, 409, language, conflict=True)
-    return RedirectResponse(f"/categories/{category.id}?done=reviewed#text-{language}", status_code=303)
+confirm_text = _confirmation(editing.confirm_category_text, "confirmed")
+confirm_review = _confirmation(editing.confirm_category_review, "reviewed")
 
 
 def _move(up: bool) -> Any:

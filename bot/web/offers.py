@@ -8,6 +8,7 @@ message and the typed text kept (see `editing.Conflict`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -190,42 +191,31 @@ async def save_text(request: Request, staff: Staff) -> Response:
     return RedirectResponse(f"/offers/{offer.id}?done=saved#text-{language}", status_code=303)
 
 
-@guarded(Right.CONTENT)
-async def confirm_text(request: Request, staff: Staff) -> Response:
-    offer = await _offer(request, staff)
-    if offer is None:
-        return _missing(request, staff)
-    form = await request.form()
-    language = str(form.get("language", ""))
-    try:
-        await editing.confirm_text(staff.db, offer, language, str(form.get("version", "")), _now(request),
-                                   staff.actor)
-    except editing.Invalid as invalid:
-        return await _edit_page(request, staff, offer, 400, text_language=language,
-                                text_errors=forms.messages(staff.translator, invalid.by_field()))
-    except editing.Conflict:
-        return await _edit_page(request, staff, offer, 409, text_language=language, conflict=True)
-    return RedirectResponse(f"/offers/{offer.id}?done=confirmed#text-{language}", status_code=303)
+def _confirmation(confirm: Callable[..., Awaitable[None]], done: str) -> Any:
+    """A text of one language confirmed as it is: "still correct" after a German change, or "checked" by a
+    native speaker. Both name the text's version, so a page that no longer shows it is refused (409)."""
+    @guarded(Right.CONTENT)
+    async def endpoint(request: Request, staff: Staff) -> Response:
+        offer = await _offer(request, staff)
+        if offer is None:
+            return _missing(request, staff)
+        form = await request.form()
+        language = str(form.get("language", ""))
+        if language not in CONTENT_LANGUAGE_CODES:
+            return _missing(request, staff)
+        try:
+            await confirm(staff.db, offer, language, str(form.get("version", "")), _now(request), staff.actor)
+        except editing.Invalid as invalid:
+            return await _edit_page(request, staff, offer, 400, text_language=language,
+                                    text_errors=forms.messages(staff.translator, invalid.by_field()))
+        except editing.Conflict:
+            return await _edit_page(request, staff, offer, 409, text_language=language, conflict=True)
+        return RedirectResponse(f"/offers/{offer.id}?done={done}#text-{language}", status_code=303)
+    return endpoint
 
 
-@guarded(Right.CONTENT)
-async def confirm_review(request: Request, staff: Staff) -> Response:
-    offer = await _offer(request, staff)
-    if offer is None:
-        return _missing(request, staff)
-    form = await request.form()
-    language = str(form.get("language", ""))
-    if language not in CONTENT_LANGUAGE_CODES:
-        return _missing(request, staff)
-    try:
-        await editing.confirm_review(staff.db, offer, language, str(form.get("version", "")), _now(request),
-                                     staff.actor)
-    except editing.Invalid as invalid:
-        return await _edit_page(request, staff, offer, 400, text_language=language,
-                                text_errors=forms.messages(staff.translator, invalid.by_field()))
-    except editing.Conflict:
-        return await _edit_page(request, staff, offer, 409, text_language=language, conflict=True)
-    return RedirectResponse(f"/offers/{offer.id}?done=reviewed#text-{language}", status_code=303)
+confirm_text = _confirmation(editing.confirm_text, "confirmed")
+confirm_review = _confirmation(editing.confirm_review, "reviewed")
 
 
 def _activation(active: bool) -> Any:
