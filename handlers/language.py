@@ -15,6 +15,8 @@ from bot.i18n import N_, Translator
 from bot.language_detection import detect
 from bot.languages import BY_CODE
 
+COMMANDS = ("language", "lang", "sprache")
+
 
 def register(router: Router) -> None:
     async def picker(ctx: Context) -> Replies:
@@ -35,13 +37,17 @@ def register(router: Router) -> None:
         first = str(ctx.core.pop("first_message", ""))
         if first.startswith("/"):
             name, _, args = first[1:].partition(" ")
-            command = router.commands.get(name)
+            command = router.commands.get(name) if name not in COMMANDS else None  # chosen just now
             answer = await command(ctx, args) if command is not None else []
         elif first and router.free_text is not None:
             answer = await router.free_text(ctx, first)
         else:
             answer = []
-        return on_top(greeting[0], answer) if answer and greeting else greeting
+        if not answer or not greeting:
+            return greeting
+        if answer[0].text == greeting[0].text:  # "hallo" is answered with the greeting itself
+            return answer
+        return on_top(greeting[0], answer)
 
     async def on_payload(ctx: Context, parts: list[str]) -> Replies:
         if parts == ["pick"]:
@@ -67,6 +73,6 @@ def register(router: Router) -> None:
 
     router.language_picker = picker
     router.namespace("lang", on_payload)
-    router.command("language", command, description=N_("Change the language"))
-    router.command("lang", command)
-    router.command("sprache", command)
+    router.command(COMMANDS[0], command, description=N_("Change the language"))
+    for name in COMMANDS[1:]:
+        router.command(name, command)

@@ -60,3 +60,17 @@ async def test_the_group_notice_speaks_the_language_of_the_one_who_wrote(app: Ap
     await chat.say("/start")  # chose Ukrainian with us: that wins over what the group message looks like
     mentioned = await app.conversation.handle(Incoming("test", chat.user, text="quartiersbot hello", private=False))
     assert mentioned[0].text.startswith(Translator.for_language("uk", BERLIN).gettext(notice))
+
+
+async def test_asking_for_the_language_first_brings_the_greeting_not_the_picker_again(app: App) -> None:
+    chat = Chat(app)
+    await chat.say("/language")
+    replies = await chat.tap("lang:set:en")
+    assert [reply.route for reply in replies][-1] == "menu" and "Please choose your language" not in chat.text
+
+
+async def test_a_greeting_written_first_is_greeted_once(app: App) -> None:
+    chat = Chat(app)
+    await chat.say("hallo")
+    replies = await chat.tap("lang:set:de")
+    assert chat.text.count("Quartiersbot") == 1 and replies[-1].route == "menu", chat.text

@@ -34,11 +34,11 @@ async def test_find_untranslated_offers_and_fix_an_arabic_title_that_residents_t
         page = await browser.new_page(locale="de-DE")
         await log_in(page, address, editor.name, pyotp.TOTP(secret).at(clock.now()))
         await page.get_by_role("link", name="Angebote").first.click()
-        await page.get_by_label("Übersetzung fehlt in").select_option("ru")
+        await page.get_by_label("Nicht geprüft in").select_option("ru")  # written without a native speaker
         await page.get_by_role("button", name="Filtern").click()
-        await page.wait_for_url(f"{address}/offers?*missing=ru*")
+        await page.wait_for_url(f"{address}/offers?*unreviewed=ru*")
         row = page.get_by_role("row").filter(has_text="Deutschkurs für Neuzugewanderte")
-        assert "Russisch: fehlt" in await row.inner_text()
+        assert "Russisch: aktuell, nicht muttersprachlich geprüft" in await row.inner_text()
         await row.get_by_role("link", name="Deutschkurs für Neuzugewanderte").click()
         arabic = page.locator("#text-ar")
         assert "aktuell" in await arabic.get_by_role("heading").inner_text()
@@ -63,7 +63,7 @@ async def test_offer_and_category_pages_have_no_serious_accessibility_problems(o
     async with back_office(own) as address, chromium() as browser:
         page = await browser.new_page(locale="de-DE")
         await log_in(page, address, editor.name, pyotp.TOTP(secret).at(own.clock.now()))
-        await page.goto(f"{address}/offers?missing=ru")
+        await page.goto(f"{address}/offers?unreviewed=ru")
         await accessibility.check(page, "offer list")
         await page.get_by_role("link", name="Deutschkurs für Neuzugewanderte").click()
         await accessibility.check(page, "offer")
