@@ -7,6 +7,7 @@ from dataclasses import dataclass
 SELECTED_MARK = "✅ "
 UNSELECTED_MARK = "☐ "
 MAX_PAYLOAD_BYTES = 64  # Telegram's limit for callback data; every channel keeps to it
+MAX_ROW_ID = 2**31 - 1  # the database's integer; a longer number in button data names no row
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,10 @@ def parse_text(channel: str, user_id: str, text: str, language_hint: str | None 
         if name.replace("_", "").isalnum() and name.isascii():
             return Incoming(channel, user_id, command=name, args=args.strip(), language_hint=language_hint)
     return Incoming(channel, user_id, text=text, language_hint=language_hint)
+
+
+def row_id(text: str) -> int | None:
+    """The row a part of button data names ("events:e:12:…"); None for anything that cannot be one (made-up
+    or mangled data), so it never reaches the database as an out-of-range integer."""
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
+    return number if 0 < number <= MAX_ROW_ID else None

@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 
 from bot.conversation.context import Context, StalePayload
-from bot.conversation.messages import Attachment, Choice, Reply
+from bot.conversation.messages import Attachment, Choice, Reply, row_id
 from bot.conversation.paging import paginate
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.events.calendar import ics
@@ -55,7 +55,6 @@ from handlers.offers.filters import TARGET_GROUPS
 FLOW = "events"
 PER_PAGE = 6
 LABEL_LENGTH = 60
-MAX_ID = 2**31 - 1  # the database's integer; a longer number in button data is no event
 OFFSET_PAYLOADS = {str(offset): offset for offset in OFFSETS}  # exact text, so "0030" or "³⁰" is no offset
 OFFSET_LABELS = {7 * 24 * 60: N_("1 week before"), 24 * 60: N_("1 day before"), 120: N_("2 hours before"),
                  30: N_("30 minutes before")}
@@ -129,8 +128,8 @@ def categories(ctx: Context) -> Reply:
 async def dated(ctx: Context, event_id: str, date: str, stale: str) -> tuple[Event, Occurrence]:
     """The event and its occurrence named by button data; an unknown or foreign event, or a date that is not
     one of its occurrences, is an outdated (or made-up) button."""
-    number = int(event_id) if event_id.isascii() and event_id.isdigit() and len(event_id) <= 10 else 0
-    event = await event_by_id(ctx.session, number) if 0 < number <= MAX_ID else None
+    number = row_id(event_id)
+    event = await event_by_id(ctx.session, number) if number is not None else None
     occurrence = occurrence_of(event, ctx.settings.zone, date) if event is not None else None
     if event is None or occurrence is None or event.quarter != ctx.settings.quarter:
         raise StalePayload(stale)

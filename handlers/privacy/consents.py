@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.conversation.context import Context
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply, row_id
 from bot.events.changes import TOPICS
 from bot.events.topics import followed, unfollow
 from bot.surveys.models import Survey
@@ -17,7 +17,6 @@ from bot.surveys.signups import signups_of, withdraw_signup
 from handlers.events.flow import TOPIC_LABELS
 from handlers.privacy.notice import HOME_LABEL
 
-MAX_ID = 2**31 - 1  # the database's integer; a longer number in button data is no sign-up
 LABEL_LENGTH = 60
 
 
@@ -66,7 +65,7 @@ async def withdraw_topic(ctx: Context, topic: str) -> Reply:
 
 
 async def withdraw_contact(ctx: Context, signup_id: str) -> Reply:
-    number = int(signup_id) if signup_id.isascii() and signup_id.isdigit() and len(signup_id) <= 10 else 0
-    if not 0 < number <= MAX_ID or not await withdraw_signup(ctx.session, ctx.resident.id, number):
+    number = row_id(signup_id)
+    if number is None or not await withdraw_signup(ctx.session, ctx.resident.id, number):
         return await screen(ctx, edit=True)
     return await screen(ctx, "✅ " + ctx._("Withdrawn: your contact details are deleted."), edit=True)

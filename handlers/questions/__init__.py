@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context, StalePayload
+from bot.conversation.messages import row_id
 from bot.conversation.router import MenuEntry, Replies, Router
 from bot.i18n import N_
 from handlers.questions.labels import ASK_LABEL, ASK_PAYLOAD
@@ -14,7 +15,7 @@ def register(router: Router) -> None:
     from handlers.questions import flow, notices, staff
 
     async def on_payload(ctx: Context, parts: list[str]) -> Replies:
-        number = flow.question_id(parts[1]) if len(parts) == 2 else None
+        number = row_id(parts[1]) if len(parts) == 2 else None
         match parts:
             case ["home"]:
                 return [flow.before_writing(ctx)]

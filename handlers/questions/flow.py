@@ -45,7 +45,6 @@ WRITE, ADD = "ask", "ask-add"  # the text flows: a new question, a message to an
 QUOTE_LENGTH = 80
 SHOWN_QUESTIONS = 8
 SHOWN_MESSAGES = 6
-MAX_ID = 2**31 - 1
 ENCRYPTED_CHANNELS = ("matrix",)
 log = logging.getLogger(__name__)
 
@@ -58,11 +57,6 @@ def status_label(ctx: Context, status: str) -> str:
 def quoted(text: str, length: int = QUOTE_LENGTH) -> str:
     line = " ".join(text.split())
     return "“" + (line if len(line) <= length else line[: length - 1].rstrip() + "…") + "”"
-
-
-def question_id(text: str) -> int | None:
-    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
-    return number if 0 < number <= MAX_ID else None
 
 
 def before_writing(ctx: Context) -> Reply:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from bot.conversation.context import Context, StalePayload
-from bot.conversation.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply, row_id
 from bot.conversation.router import Replies, Router
 from bot.i18n import Translator
 from bot.language_detection import detect
@@ -27,7 +27,6 @@ from bot.questions.store import QuestionClosed, TooLong, by_reference, question_
 from bot.questions.translation import into_language, needs_german
 from bot.staff import is_staff
 from bot.translate import LibreTranslate, TranslationUnavailable, translation_configured
-from handlers.questions.flow import question_id
 
 FLOW = "answer"
 TEXT = "answer-text"
@@ -46,7 +45,7 @@ def register(router: Router) -> None:
             assert router.help is not None
             return await router.help(ctx)
         match parts:
-            case ["p", question, answer] if question_id(question) and question_id(answer):
+            case ["p", question, answer] if row_id(question) and row_id(answer):
                 return [await send_prepared(ctx, int(question), int(answer))]
         raise StalePayload(":".join((FLOW, *parts)))
 
