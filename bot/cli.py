@@ -244,7 +244,7 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         matrix = MatrixChannel(app.conversation, settings)
         app.dispatcher.add_channel(MATRIX, matrix.send_proactive)
         channels.append(matrix)
-    scheduler = start_scheduler(app)
+    jobs = start_scheduler(app)
     asked_to_stop, stop = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -254,8 +254,7 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         """Let messages being sent finish and be marked before the channels close, so a
         restart repeats none of them."""
         await asked_to_stop.wait()
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await jobs.stop()
         await app.dispatcher.close()
         stop.set()
     stopping = asyncio.create_task(stop_gently())
@@ -267,8 +266,7 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
         await asyncio.gather(*served)
     finally:
         stopping.cancel()
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await jobs.stop()  # e.g. after a refused token: no job may hold a database connection when it closes
         await app.close()
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
@@ -22,12 +23,60 @@ QUEUE_EVERY_SECONDS = 15  # no-shows are counted in minutes; a quarter of a minu
 HOUSEKEEPING_EVERY_MINUTES = 60  # retention is counted in days; an hour late is fine
 RECOVER_EVERY_SECONDS = 15  # how soon another process's answers go out after it died
 SHUFFLE_EVERY_MINUTES = 5  # how long the order of completed surveys can be read on PostgreSQL
+STOP_GRACE_SECONDS = 20.0  # how long stopping waits for a job in hand (a retention run, an outbox round)
 
 
-def start_scheduler(app: App) -> AsyncIOScheduler:
+class Jobs:
+    """The scheduler, and the work it started, which stopping lets finish before the database closes.
+
+    APScheduler cancels a coroutine job it is running when it shuts down; a job cancelled inside a
+    database call can leave its connection open, and an open SQLite connection's thread keeps the
+    process from ever exiting. So a job's work runs as a task of its own, tracked here and awaited.
+    """
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.scheduler = scheduler
+        self._running: dict[str, asyncio.Task[None]] = {}
+
+    def tracked(self, name: str, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """The job APScheduler calls: starts `work` unless its last run is still going (a long round never
+        blocks the next tick, and never runs twice at once)."""
+        async def start() -> None:
+            if name in self._running or not self.scheduler.running:
+                return
+            task = asyncio.create_task(self._run(work), name=f"job {name}")
+            self._running[name] = task
+            task.add_done_callback(lambda _: self._running.pop(name, None))
+        return start
+
+    @staticmethod
+    async def _run(work: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await work()
+        except Exception:  # the next turn tries again; the error is the job's, never a resident's words
+            log.exception("a scheduled job failed")
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Start nothing more and let the work in hand finish (cancelled after `grace`); safe to call twice."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if not self._running:
+            return
+        _, late = await asyncio.wait(set(self._running.values()), timeout=grace)
+        for task in late:
+            log.warning("a scheduled job did not finish in %.0f s and is cancelled", grace)
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=grace)
+
+
+def start_scheduler(app: App) -> Jobs:
     scheduler = AsyncIOScheduler(timezone=app.settings.zone)
-
-    running: set[asyncio.Task[None]] = set()
+    jobs = Jobs(scheduler)
 
     async def send_due() -> None:
         report = await app.dispatcher.run_until_idle()
@@ -36,12 +85,9 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
                      report.failed, report.dropped, report.dropped_reasons or "")
 
     async def dispatch() -> None:
-        """Wake the dispatcher unless it is still busy; a long round never blocks the next tick."""
-        if app.dispatcher.busy or running:
-            return
-        task = asyncio.create_task(send_due())
-        running.add(task)
-        task.add_done_callback(running.discard)
+        """Wake the dispatcher unless it is still busy (messages sent by a chat answer, for instance)."""
+        if not app.dispatcher.busy:
+            await send_due()
 
     async def housekeeping() -> None:
         pruned = await prune(app.sessions, app.clock.now(), app.settings)
@@ -69,16 +115,16 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         if report.no_shows or report.closed:
             log.info("queue: %s no-show(s); closed session(s) %s", report.no_shows, report.closed or "none")
 
-    scheduler.add_job(dispatch, "interval", seconds=DISPATCH_EVERY_SECONDS, max_instances=1, coalesce=True,
-                      id="outbox", next_run_time=app.clock.now())
-    scheduler.add_job(queue_upkeep, "interval", seconds=QUEUE_EVERY_SECONDS, max_instances=1, coalesce=True,
-                      id="queue", next_run_time=app.clock.now())
-    scheduler.add_job(housekeeping, "interval", minutes=HOUSEKEEPING_EVERY_MINUTES, max_instances=1, coalesce=True,
-                      id="housekeeping", next_run_time=app.clock.now())
+    def add(name: str, work: Callable[[], Awaitable[None]], first_run: bool = True, **interval: int) -> None:
+        first = {"next_run_time": app.clock.now()} if first_run else {}  # otherwise one interval from now
+        scheduler.add_job(jobs.tracked(name, work), "interval", **interval, max_instances=1, coalesce=True, id=name,
+                          **first)
+
+    add("outbox", dispatch, seconds=DISPATCH_EVERY_SECONDS)
+    add("queue", queue_upkeep, seconds=QUEUE_EVERY_SECONDS)
+    add("housekeeping", housekeeping, minutes=HOUSEKEEPING_EVERY_MINUTES)
     if app.engine.dialect.name == "postgresql":
-        scheduler.add_job(shuffle, "interval", minutes=SHUFFLE_EVERY_MINUTES, max_instances=1, coalesce=True,
-                          id="shuffle", next_run_time=app.clock.now())
-        scheduler.add_job(recover, "interval", seconds=RECOVER_EVERY_SECONDS, max_instances=1, coalesce=True,
-                          id="recover")
+        add("shuffle", shuffle, minutes=SHUFFLE_EVERY_MINUTES)
+        add("recover", recover, first_run=False, seconds=RECOVER_EVERY_SECONDS)
     scheduler.start()
-    return scheduler
+    return jobs

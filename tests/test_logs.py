@@ -153,9 +153,21 @@ class Bot:
 
     async def start(self, **extra: str) -> None:
         with self.output.open("ab") as sink:
+            # PYTHONFAULTHANDLER: a process that hangs shows where, in its output, when `exited` aborts it
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", env={**self.environment, **extra}, cwd=ROOT,
-                stdout=sink, stderr=sink)
+                sys.executable, "-m", "bot.cli", "run", env={**self.environment, "PYTHONFAULTHANDLER": "1", **extra},
+                cwd=ROOT, stdout=sink, stderr=sink)
+
+    async def exited(self, timeout: float) -> int:  # noqa: ASYNC109
+        """The exit code; a process still running after `timeout` is aborted and the test fails with its stacks."""
+        assert self.process is not None
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.process.send_signal(signal.SIGABRT)
+            await asyncio.wait_for(self.process.wait(), 30)
+            tail = self.output.read_text(encoding="utf-8", errors="replace")[-6000:]
+            raise AssertionError(f"the bot did not exit within {timeout:.0f} s; its output ends:\n{tail}") from None
 
     async def stop(self) -> int:
         assert self.process is not None
@@ -265,7 +277,7 @@ async def test_a_crash_on_a_rejected_token_logs_no_token(tmp_path: Path) -> None
     try:
         await bot.start()
         assert bot.process is not None
-        assert await asyncio.wait_for(bot.process.wait(), 180) != 0  # a hang guard; a loaded machine starts slowly
+        assert await bot.exited(180) != 0  # a hang guard; a loaded machine starts slowly
     finally:
         await bot.stop()
         await emulator.stop()
