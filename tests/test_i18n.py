@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -169,8 +170,8 @@ MIXED_ADDRESS = {
     "ro": re.compile(r"\b(tu|tine|tău|tale|tăi|poți|vrei|ești|apasă|atinge)\b", re.IGNORECASE),
     "pl": re.compile(r"\b(ty|ciebie|tobie|cię|twój|twoja|twoje|twoich|twoim|twoją|możesz|masz|chcesz|jesteś|spróbuj|"
                      r"poprosisz)\b|(?<=[a-ząćęłńóśźż] )(wybierz|napisz|wpisz|kliknij|dotknij)\b", re.IGNORECASE),
-    "uk": re.compile(r"(?<=[^\s.!?:…»\"“„(—–-])\s+(Ви|Ваш\w*|Вам\w*|Вас|Вами)\b"),
-    "ru": re.compile(r"(?<=[^\s.!?:…»\"“„(—–-])\s+(Вы|Ваш\w*|Вам\w*|Вас|Вами)\b"),
+    "uk": re.compile(r"(?<=[^\s.!?:…»\"“„(—–•-])\s+(Ви|Ваш\w*|Вам\w*|Вас|Вами)\b"),
+    "ru": re.compile(r"(?<=[^\s.!?:…»\"“„(—–•-])\s+(Вы|Ваш\w*|Вам\w*|Вас|Вами)\b"),
 }
 
 
@@ -181,4 +182,25 @@ def test_one_form_of_address_per_language(code: str) -> None:
     mixed = [string for message in catalog if message.id
              for string in (message.string if isinstance(message.string, tuple) else (message.string,))
              if MIXED_ADDRESS[code].search(string)]
+    assert mixed == []
+
+
+def _texts_in(node: object, code: str, inside: bool = False) -> list[str]:
+    """Every string a content file holds in language `code` (a `code:` key's text, or the texts under it)."""
+    if isinstance(node, str):
+        return [node] if inside else []
+    if isinstance(node, list):
+        return [text for item in node for text in _texts_in(item, code, inside)]
+    if isinstance(node, dict):
+        return [text for key, value in node.items() for text in _texts_in(value, code, inside or key == code)]
+    return []
+
+
+@pytest.mark.parametrize("code", sorted(MIXED_ADDRESS))
+def test_the_content_keeps_the_form_of_address_of_the_screens(code: str) -> None:
+    """Offers, events, the survey and the Sprechstunde texts speak to residents as the screens do."""
+    folder = Path(__file__).resolve().parents[1] / "content" / "horst"
+    mixed = [f"{path.name}: {text}" for path in sorted(folder.glob("*.yaml")) if path.name != "needs.yaml"
+             for text in _texts_in(yaml.safe_load(path.read_text(encoding="utf-8")), code)
+             if MIXED_ADDRESS[code].search(text)]
     assert mixed == []

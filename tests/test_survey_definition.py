@@ -16,6 +16,7 @@ from bot.clock import FixedClock
 from bot.content.importer import ContentError, import_folder, read_folder
 from bot.languages import LANGUAGE_CODES
 from bot.surveys.definition import SurveyFile
+from bot.surveys.importer import meaning_of
 from bot.surveys.models import Survey, SurveyResponse
 from bot.surveys.progress import ANSWERED, Answer, shown_questions
 from tests.support.chat import Chat
@@ -103,7 +104,17 @@ async def test_a_changed_file_after_answers_makes_a_new_version_and_old_answers_
     await chat.tap("survey:a:living_in_horst:over_10_years")
     assert (await stored_answers(app, chat, key))["living_in_horst"] == "over_10_years"
 
-    renamed = copy.deepcopy(changed)
+    # A corrected translation keeps the meaning of the answers: the answered version is updated in place.
+    polite = copy.deepcopy(changed)
+    polite["questions"][0]["text"]["uk"] = "Як довго ви вже живете в Horst?"
+    report = await import_folder(app.sessions, survey_folder(tmp_path, polite), quarter, app.clock)
+    assert report.counts["surveys.updated"] == 1
+    async with app.sessions() as session:
+        stored = await session.scalar(select(Survey).where(Survey.quarter == quarter, Survey.key == key))
+        assert stored is not None and stored.version == 1
+        assert stored.definition["questions"][0]["text"]["uk"] == "Як довго ви вже живете в Horst?"
+
+    renamed = copy.deepcopy(polite)
     renamed["questions"][0]["options"][4]["key"] = "elsewhere"
     report = await import_folder(app.sessions, survey_folder(tmp_path, renamed), quarter, app.clock)
     assert report.counts["surveys.new_version"] == 1
@@ -121,3 +132,18 @@ async def test_a_changed_file_after_answers_makes_a_new_version_and_old_answers_
     # The resident may answer the new version once more; it starts empty.
     await chat.say("/survey")
     assert f"survey:go:{key}" in chat.payloads and f"survey:new:{key}" not in chat.payloads
+
+
+def test_the_german_text_is_the_meaning_of_a_question_and_translations_render_it() -> None:
+    """What decides whether an answered survey may be updated in place (bot/surveys/importer.py)."""
+    original = SurveyFile.model_validate(HORST_SURVEY).model_dump(mode="json")
+    translated = copy.deepcopy(original)
+    translated["questions"][0]["text"]["ru"] = "Как давно вы живёте в Horst?"
+    translated["questions"][0]["options"][0]["text"]["ar"] = "أقل من سنة"
+    assert meaning_of(translated) == meaning_of(original)
+    reworded = copy.deepcopy(original)
+    reworded["questions"][0]["text"]["de"] = "Wie lange leben Sie schon in Gelsenkirchen?"
+    assert meaning_of(reworded) != meaning_of(original)
+    reordered = copy.deepcopy(original)
+    reordered["questions"][0]["options"].reverse()
+    assert meaning_of(reordered) != meaning_of(original)

@@ -1,20 +1,27 @@
 """A survey file into the database, keeping the meaning of answers already given.
 
 Answers refer to question and option keys of the version they were given in. So once a
-version has responses it is frozen: a changed file becomes the next version, and the old one
-is kept (inactive) for its results. Without responses yet, the version is simply updated.
+version has responses its meaning is frozen: a changed file becomes the next version, and the
+old one is kept (inactive) for its results. Without responses yet, the version is simply
+updated. The German text is the question asked; the other languages render it, so a corrected
+translation (a typo, a more polite address) updates the answered version in place rather than
+splitting its figures in two.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.surveys.definition import SurveyFile
 from bot.surveys.models import Survey, SurveyResponse
+
+MEANING_LANGUAGE = "de"  # the question as asked; the other languages render it
 
 
 async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str, clock: Clock) -> str:
@@ -31,7 +38,7 @@ async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str,
     if current is not None:
         answered = await session.scalar(select(func.count(SurveyResponse.id))
                                         .where(SurveyResponse.survey_id == current.id))
-        if not answered:
+        if not answered or meaning_of(current.definition) == meaning_of(definition):
             current.definition, current.content_hash = definition, digest
             current.example_data, current.imported_at, current.active = survey.example_data, clock.now(), True
             return "updated"
@@ -41,3 +48,14 @@ async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str,
         definition=definition, example_data=survey.example_data, content_hash=digest, imported_at=clock.now(),
     ))
     return "new_version" if current else "created"
+
+
+def meaning_of(definition: Any) -> Any:
+    """The definition without the translations: what an answer given to it means."""
+    if isinstance(definition, dict):
+        if definition and set(definition) <= set(CONTENT_LANGUAGE_CODES) and MEANING_LANGUAGE in definition:
+            return definition[MEANING_LANGUAGE]
+        return {key: meaning_of(value) for key, value in definition.items()}
+    if isinstance(definition, list):
+        return [meaning_of(value) for value in definition]
+    return definition
