@@ -56,7 +56,8 @@ def statuses(report: ImportReport) -> dict[str, int]:
 def need_rows(content: Content) -> int:
     """Rows of the needs vocabulary (one per entry and language): the import counts these."""
     needs = content.needs
-    return 0 if needs is None else sum(len(entry) for entry in (*needs.offers.values(), *needs.categories.values()))
+    return 0 if needs is None else sum(len(entry) for entry in (*needs.offers.values(), *needs.categories.values(),
+                                                                *needs.elsewhere.values()))
 
 
 async def test_export_import_export_is_byte_identical_and_re_imports_unchanged(

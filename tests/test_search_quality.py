@@ -3,9 +3,9 @@
 tests/data/search_queries.yaml holds residents' queries in the ten languages, each with the
 offers a caseworker would point to, and queries for things the quarter does not have. They run
 through the real catalog and index built from the Horst example content (with its needs
-vocabulary). The floors sit a little under what was measured, so a change that makes residents
-find less fails here; `pytest -s` prints the table. Russian and Polish have no offer texts yet
-(only category names and the needs vocabulary), so their floors are lower for now.
+vocabulary). tests/data/search_queries_fresh.yaml is a second set, written apart from both (see
+FLOOR_HIT3_FRESH). The floors sit a little under what was measured, so a change that makes residents
+find less fails here; `pytest -s` prints the tables.
 """
 
 from __future__ import annotations
@@ -18,26 +18,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.offers.catalog import QuarterCatalog, load_catalog
 from tests.support.databases import Database
 
-QUERIES = Path(__file__).parent / "data" / "search_queries.yaml"
+DATA = Path(__file__).parent / "data"
+QUERIES = DATA / "search_queries.yaml"
+FRESH = DATA / "search_queries_fresh.yaml"
 TOP = 3
-# Measured (sqlite and postgresql alike): hit@3 0.91-1.00 per language, 0.99 overall; 5 of 20
-# nothing-queries answered with offers (8 before the coverage rule and the weak words). What is left
-# is one need word meeting an offer that does not do it ("araba tamiri", "ремонт машины" → the repair
-# café; "bus nach Essen" → lunch). The issue's target is at most 1: not met yet, so this ceiling only
-# stops it getting worse. Held out (measured apart): hit@3 0.90 on 10, 5 of 12 (8 before).
-FLOOR_HIT3 = {"de": 0.9, "de@easy": 0.95, "en": 0.95, "tr": 0.95, "ar": 0.9, "ro": 0.95, "bg": 0.95, "uk": 0.95,
+# The floors sit a little under what was measured (see the README, "Search"), so a change that makes
+# residents find less fails here. The issue's targets: hit@3 >= 0.90 per language and >= 0.95 overall,
+# at most 1 in 20 nothing-queries answered with offers.
+FLOOR_HIT3 = {"de": 0.95, "de@easy": 0.9, "en": 0.95, "tr": 0.95, "ar": 0.9, "ro": 0.95, "bg": 0.95, "uk": 0.95,
               "ru": 0.95, "pl": 0.95}
 FLOOR_HIT3_OVERALL = 0.97
-MAX_FALSE_POSITIVES = 5  # of the 20 nothing-queries
+MAX_FALSE_POSITIVES = 1  # of the 20 nothing-queries
 FLOOR_HIT3_HELD_OUT = 0.9  # 10 queries: one miss is 0.1
-MAX_FALSE_POSITIVES_HELD_OUT = 5  # of the 12 held-out nothing-queries
+MAX_FALSE_POSITIVES_HELD_OUT = 1  # of the 12 held-out nothing-queries
+# The fresh set was written by someone who saw neither the search nor its vocabulary, after both were
+# built; the vocabulary was then rewritten by others who did not see the set. It is the honest measure of
+# what residents will meet. Measured: hit@3 0.95 (0.8-1.0 per language); 7 of 30 nothing-queries answered,
+# the issue's target of 1 in 20 is not met there.
+FLOOR_HIT3_FRESH = 0.93
+FLOOR_HIT3_FRESH_LANGUAGE = 0.8
+MAX_FALSE_POSITIVES_FRESH = 7  # of 30
 
 
-def measure(catalog: QuarterCatalog, held_out: bool = False) -> tuple[str, dict[str, tuple[int, int, int]],
-                                                                       list[str], list[str]]:
+def measure(catalog: QuarterCatalog, path: Path = QUERIES, held_out: bool = False,
+            label: str = "original") -> tuple[str, dict[str, tuple[int, int, int]], list[str], list[str]]:
     """The table, per language (queries, hit@1, hit@3), the misses and the false positives, of the
-    original queries or (held_out) of those marked `held_out: true`."""
-    data = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    queries in `path` not marked `held_out` or (held_out) of those marked `held_out: true`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     key_of = {offer.id: offer.key for offer in catalog.offers.values()}
     results: dict[str, tuple[int, int, int]] = {}
     misses: list[str] = []
@@ -59,7 +66,7 @@ def measure(catalog: QuarterCatalog, held_out: bool = False) -> tuple[str, dict[
         for entry in nothing
         if (found := catalog.index.search(entry["q"], entry["lang"]))
     ]
-    lines = [f"{'held out' if held_out else 'original'}:", f"{'language':<9} {'queries':>7} {'hit@1':>6} {'hit@3':>6}"]
+    lines = [f"{label}:", f"{'language':<9} {'queries':>7} {'hit@1':>6} {'hit@3':>6}"]
     for language, (count, first, top) in results.items():
         lines.append(f"{language:<9} {count:>7} {first / count:>6.2f} {top / count:>6.2f}")
     total = sum(count for count, _, _ in results.values())
@@ -72,16 +79,25 @@ def measure(catalog: QuarterCatalog, held_out: bool = False) -> tuple[str, dict[
 async def test_residents_find_the_offers_a_caseworker_would_point_to(database: Database) -> None:
     async with AsyncSession(database.engine) as session:
         catalog = await load_catalog(session, "horst")
-    table, results, misses, false_positives = measure(catalog)
-    report = "\n".join([table, "misses:", *misses, "false positives:", *false_positives])
-    held_table, held_results, held_misses, held_false_positives = measure(catalog, held_out=True)
-    held_report = "\n".join([held_table, "misses:", *held_misses, "false positives:", *held_false_positives])
-    print("\n" + report + "\n\n" + held_report)
-    total = sum(count for count, _, _ in results.values())
-    assert sum(top for _, _, top in results.values()) / total >= FLOOR_HIT3_OVERALL, report
-    for language, (count, _, top) in results.items():
+    reports = []
+    for label, path, held_out in (("original", QUERIES, False), ("held out", QUERIES, True), ("fresh", FRESH, False)):
+        table, results, misses, false_positives = measure(catalog, path, held_out, label)
+        report = "\n".join([table, "misses:", *misses, "false positives:", *false_positives])
+        reports.append((label, results, false_positives, report))
+    print("\n" + "\n\n".join(report for *_, report in reports))
+    (_, original, original_false, report), (_, held, held_false, held_report), (_, fresh, fresh_false, fresh_report) = (
+        reports)
+    assert _overall(original) >= FLOOR_HIT3_OVERALL, report
+    for language, (count, _, top) in original.items():
         assert top / count >= FLOOR_HIT3[language], report
-    assert len(false_positives) <= MAX_FALSE_POSITIVES, report
-    held_total = sum(count for count, _, _ in held_results.values())
-    assert sum(top for _, _, top in held_results.values()) / held_total >= FLOOR_HIT3_HELD_OUT, held_report
-    assert len(held_false_positives) <= MAX_FALSE_POSITIVES_HELD_OUT, held_report
+    assert len(original_false) <= MAX_FALSE_POSITIVES, report
+    assert _overall(held) >= FLOOR_HIT3_HELD_OUT, held_report
+    assert len(held_false) <= MAX_FALSE_POSITIVES_HELD_OUT, held_report
+    assert _overall(fresh) >= FLOOR_HIT3_FRESH, fresh_report
+    for count, _, top in fresh.values():
+        assert top / count >= FLOOR_HIT3_FRESH_LANGUAGE, fresh_report
+    assert len(fresh_false) <= MAX_FALSE_POSITIVES_FRESH, fresh_report
+
+
+def _overall(results: dict[str, tuple[int, int, int]]) -> float:
+    return sum(top for _, _, top in results.values()) / sum(count for count, _, _ in results.values())

@@ -162,12 +162,14 @@ NeedWordsByLanguage = dict[str, list[Annotated[str, Field(min_length=1, max_leng
 
 
 class NeedsFile(_Strict):
-    """needs.yaml: per offer key and per category key, language → words residents use for the need."""
+    """needs.yaml: per offer key and per category key, language → words residents use for the need;
+    under `elsewhere`, per need the quarter has no offer for (a car repair, a dentist), its words."""
 
     offers: dict[Key, NeedWordsByLanguage] = {}
     categories: dict[Key, NeedWordsByLanguage] = {}
+    elsewhere: dict[Key, NeedWordsByLanguage] = {}
 
-    @field_validator("offers", "categories")
+    @field_validator("offers", "categories", "elsewhere")
     @classmethod
     def _languages_known(cls, entries: dict[str, NeedWordsByLanguage]) -> dict[str, NeedWordsByLanguage]:
         for key, by_language in entries.items():

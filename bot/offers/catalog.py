@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.languages import FALLBACK_CONTENT_LANGUAGE
 from bot.offers.hours import Slot, WeeklyHours
 from bot.offers.models import Category, NeedWords, Offer
-from bot.offers.needs import CATEGORY, OFFER, load_needs
+from bot.offers.needs import CATEGORY, ELSEWHERE, OFFER, load_needs
 from bot.offers.search import (
     CATEGORY_WEIGHT,
     KEYWORD_WEIGHT,
@@ -176,7 +176,9 @@ async def load_catalog(session: AsyncSession, quarter: str) -> QuarterCatalog:
     return QuarterCatalog(
         categories=sorted(category_views.values(), key=lambda category: category.position),
         offers=offers,
-        index=SearchIndex(documents),
+        index=SearchIndex(documents, elsewhere=[
+            field for (kind, _), by_language in needs.items() if kind == ELSEWHERE
+            for field in _needs_fields(by_language, NEEDS_WEIGHT)]),
     )
 
 

@@ -154,7 +154,8 @@ class NeedWords(Base):
     __tablename__ = "need_words"
 
     quarter: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "offer" or "category"
+    # "offer", "category" or "elsewhere" (a need the quarter has no offer for)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     words: Mapped[list[str]] = mapped_column(default=list)

@@ -1,6 +1,7 @@
 """The needs vocabulary in the database: written by the content import, read by the catalog.
 
-needs.yaml names, per offer and per category, the words residents use for the need. The import
+needs.yaml names, per offer and per category, the words residents use for the need, and the words
+of needs the quarter has no offer for (`elsewhere`), so that those find nothing. The import
 replaces a quarter's words as a whole (the file is the truth; a few hundred short rows), but
 touches only rows that changed, so `updated_at` tells the catalog when to rebuild its index.
 """
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.schema import NeedsFile
 from bot.offers.models import Category, NeedWords, Offer
 
-OFFER, CATEGORY = "offer", "category"
+OFFER, CATEGORY, ELSEWHERE = "offer", "category", "elsewhere"
 NeedsByOwner = dict[tuple[str, str], dict[str, list[str]]]  # (kind, key) → language → words
 
 
@@ -36,7 +37,7 @@ async def replace_needs(session: AsyncSession, needs: NeedsFile, quarter: str, n
     """Make the quarter's stored words equal to the file; counts of created/updated/unchanged/deleted rows."""
     wanted = {
         (kind, key, language): [word.strip() for word in words if word.strip()]
-        for kind, entries in ((OFFER, needs.offers), (CATEGORY, needs.categories))
+        for kind, entries in ((OFFER, needs.offers), (CATEGORY, needs.categories), (ELSEWHERE, needs.elsewhere))
         for key, by_language in entries.items()
         for language, words in by_language.items()
     }
@@ -79,4 +80,5 @@ async def export_needs(session: AsyncSession, quarter: str) -> NeedsFile | None:
     return NeedsFile(
         offers={key: by_language for (kind, key), by_language in ordered if kind == OFFER},
         categories={key: by_language for (kind, key), by_language in ordered if kind == CATEGORY},
+        elsewhere={key: by_language for (kind, key), by_language in ordered if kind == ELSEWHERE},
     )

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import simplemma
 import Stemmer
+import wordfreq
 from bm25s.stopwords import STOPWORDS_EN
 from stop_words import get_stop_words
 
@@ -41,8 +42,9 @@ EXTRA_STOP_WORDS = {
     "en": "i im i'm my me we our need want looking find where can please get got anymore you your he she him "
           "her his its them what which who whom when why how do does did have has had am were been being could "
           "would should may might must about from up out over here those some any very too so just than",
-    "tr": "ben benim bana bir ve ile için istiyorum lazım var yok nerede nasıl çok",
-    "ar": "انا أنا بدي عندي في من على الى إلى مع شو وين كيف لو ما لا ممكن بدنا ابحث أبحث",
+    "tr": "ben benim bana bir ve ile için istiyorum lazım var yok nerede nasıl çok oldu olmak almak yapmak",
+    # "بدور على" (I am looking for) would meet "دورة" (a course): the stemmer makes them one word
+    "ar": "انا أنا بدي عندي في من على الى إلى مع شو وين كيف لو ما لا ممكن بدنا ابحث أبحث بدور ادور عم",
     "ro": "eu meu mea mi am vreau caut unde cum pentru nu mai si și la de cu o un",
     "bg": "аз ми ме имам искам търся къде как за на с и да не",
     "uk": "я мені мене маю хочу шукаю де як для на з і та не у в потрібна",
@@ -84,7 +86,8 @@ _LATIN_TO_CYRILLIC = {
 
 def fold(text: str) -> str:
     """Casefold and drop accents and Arabic diacritics, so "Mädchen", "madchen", "maedchen" are near."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold()).replace("ь", "")  # soft sign: lost in Latin letters
+    # The soft sign is lost in Latin letters; the Turkish dotless ı is typed as i on other keyboards ("kiz").
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).replace("ь", "").replace("ı", "i")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
 
 
@@ -120,10 +123,17 @@ def term(word: str, language: str) -> str:
     return fold(word)
 
 
+def tagged(word: str, language: str) -> str:
+    """The word's term marked with its language ("de:rent" for "Rente", "en:rent" for "rent"), so that words
+    of different languages that happen to share a stem never meet; "" when the word has no term."""
+    found = term(word, language)
+    return f"{_SAME_WORDS.get(language, language)}:{found}" if found else ""
+
+
 def terms(text: str, language: str) -> list[str]:
     """The search terms of a text written in `language` (an offer's title, keywords, summary …)."""
     stops = stop_words(language)
-    return [term(word, language) for word in tokens(text)
+    return [tagged(word, language) for word in tokens(text)
             if len(word) >= MIN_TERM_LENGTH and fold(word) not in stops and not word.isdigit()]
 
 
@@ -138,6 +148,16 @@ def weak_words(language: str) -> frozenset[str]:
 class QueryWord(NamedTuple):
     forms: set[str]  # the terms the typed word may stand for
     weak: bool  # one of WEAK_WORDS
+    known: bool  # a word of the language as typed, so no typo: "schwimmen" is not "schlimm"
+
+
+KNOWN_ZIPF = 3.0  # wordfreq's "small" lists: words met at least once in a million; typos are not
+
+
+def known_word(word: str, languages: tuple[str, ...]) -> bool:
+    """Whether `word` is a word of one of `languages` as typed (wordfreq's frequency lists)."""
+    return any(wordfreq.zipf_frequency(word, _SAME_WORDS.get(code, code), wordlist="small") >= KNOWN_ZIPF
+               for code in languages)
 
 
 def query_forms(text: str, language: str) -> list[QueryWord]:
@@ -153,21 +173,33 @@ def query_forms(text: str, language: str) -> list[QueryWord]:
         folded = fold(word)
         if len(word) < MIN_TERM_LENGTH or word.isdigit() or any(folded in stop_words(code) for code in languages):
             continue
-        forms = {term(word, language)}
+        forms = {tagged(word, language)}
         latin = word.isascii()
         if latin:
-            forms.update(term(word, code) for code in LATIN_GUESSES)
+            forms.update(tagged(word, code) for code in _latin_guesses(language))
             if language in CYRILLIC:
                 cyrillic = transliterate(word, language)
                 if fold(cyrillic) in stop_words(language):
                     continue
-                forms.update(term(cyrillic, code) for code in CYRILLIC)
+                forms.update(tagged(cyrillic, code) for code in CYRILLIC)
         elif language in CYRILLIC:
-            forms.update(term(word, code) for code in CYRILLIC)
+            forms.update(tagged(word, code) for code in CYRILLIC)
         forms.discard("")
         if forms:
-            result.append(QueryWord(forms, folded in weak))
+            guesses = _latin_guesses(language) if latin else ()
+            result.append(QueryWord(forms, folded in weak, known_word(word, (*languages, *guesses))))
     return result
+
+
+def own_tags(language: str) -> frozenset[str]:
+    """The language tags (see `tagged`) of words read in the chat's own language; the rest are guesses
+    ("Jobcenter" typed in the Turkish chat read as German), which rank after the chat's own words."""
+    return frozenset(f"{_SAME_WORDS.get(code, code)}:" for code in _query_languages(language))
+
+
+def _latin_guesses(language: str) -> tuple[str, ...]:
+    """German chats read a word as German only: "Rente" is not the English "rent"."""
+    return ("de",) if _SAME_WORDS.get(language, language) == "de" else LATIN_GUESSES
 
 
 def _query_languages(language: str) -> tuple[str, ...]:
