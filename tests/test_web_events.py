@@ -1,7 +1,7 @@
 """Events in the back office over HTTP: create, list, move (asking first), cancel a date or all, re-open;
 the rules of the CLI, notices to residents through the outbox, and every change in the audit log. Texts a
-native speaker should still check: the mark, and "Checked" (audited, refused on a stale page, without the
-CSRF token or the right to change events)."""
+native speaker should still check: the list's filter, the mark, and "Checked" (audited, refused on a stale
+page, without the CSRF token or the right to change events)."""
 
 from __future__ import annotations
 
@@ -249,6 +249,36 @@ async def reviewed_texts(app: App, event_id: int) -> dict[str, bool]:
     async with app.sessions() as session:
         return dict((await session.execute(select(EventText.language, EventText.reviewed)
                                            .where(EventText.event_id == event_id))).all())
+
+
+async def test_the_list_filters_by_a_text_not_checked_in_a_language(database: Database, tmp_path: Path,
+                                                                    clock: FixedClock) -> None:
+    app = await queue_app(database, tmp_path, clock)  # a quarter of its own: exactly these events
+    staff, _ = await make_account(app, "redaktion")
+    german = {"description": "Ein Treffen für den Test."}
+    russian = {"title": "Встреча", "description": "Встреча для теста."}
+    english = {"title": "Meeting", "description": "A meeting for the test."}
+    for title, start, russian_checked in (("Russisch offen", "2026-12-03T10:00", False),
+                                          ("Russisch geprüft", "2026-12-04T10:00", True),
+                                          ("Vorbei offen", "2026-11-10T10:00", False),
+                                          ("Vorbei geprüft", "2026-11-11T10:00", True)):
+        await make_event(app, start, start.replace("T10", "T12"), texts={
+            "de": {"title": title, **german}, "ru": {**russian, "reviewed": russian_checked},
+            "en": {**english, "reviewed": not russian_checked}})
+    async with browser(app) as page:
+        await page.login(staff.name)
+        listed = await page.get("/events", unreviewed="ru")
+        assert listed.status_code == 200 and '<option value="ru" selected>' in listed.text
+        assert "Russisch offen" in listed.text and "Russisch geprüft" not in listed.text
+        past = (await page.get("/events", unreviewed="ru", past="1")).text
+        assert "Vorbei offen" in past and "Vorbei geprüft" not in past
+        english_unchecked = (await page.get("/events", unreviewed="en", past="1")).text
+        assert "Russisch geprüft" in english_unchecked and "Vorbei geprüft" in english_unchecked
+        assert "Russisch offen" not in english_unchecked and "Vorbei offen" not in english_unchecked
+        assert "Russisch" not in (await page.get("/events", unreviewed="de")).text
+        everything = (await page.get("/events", unreviewed="xx", past="1")).text  # unknown: no filter
+        assert all(title in everything for title in ("Russisch offen", "Russisch geprüft", "Vorbei offen",
+                                                     "Vorbei geprüft"))
 
 
 async def test_checked_marks_an_event_text_as_reviewed_unchanged_and_is_audited(app: App) -> None:

@@ -82,14 +82,18 @@ async def events_list(request: Request, staff: Staff) -> Response:
     web = _web(request)
     missing = request.query_params.get("missing", "")
     missing = missing if any(language.code == missing for language in LANGUAGES) else ""
+    unchecked = request.query_params.get("unreviewed", "")
+    unchecked = unchecked if any(language.code == unchecked for language in LANGUAGES) else ""
     try:
         page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
-    found = await listing(staff.db, web.settings.quarter, web.clock.now(), web.settings.zone, missing or None)
+    found = await listing(staff.db, web.settings.quarter, web.clock.now(), web.settings.zone, missing or None,
+                          unchecked or None)
     pages = max(1, -(-len(found.dates) // PAGE_SIZE))
     page = min(page, pages)
     return render(request, staff.translator, "events.html", staff=staff, **_show(staff), found=found, missing=missing,
+                  unreviewed=unchecked,
                   dates=found.dates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, pages=pages,
                   show_past=request.query_params.get("past") == "1", past=found.past[:PAGE_SIZE],
                   languages=LANGUAGES, title=lambda event: text_of(event, "de")[0])
