@@ -91,3 +91,21 @@ async def test_names_states_and_order_of_categories(own: App, clock: FixedClock)
     assert confirmed.after == {"language": "en", "state": "current"}
     [moved] = await audit(own, "category.order")
     assert moved.before["order"].index("food_everyday") == moved.after["order"].index("food_everyday") + 1  # type: ignore[index]
+
+
+async def test_the_list_marks_the_languages_whose_texts_are_not_checked(own: App) -> None:
+    staff, _ = await make_account(own, "redaktion")
+    async with own.sessions() as session, session.begin():
+        food = await session.scalar(select(Category).where(Category.key == "food_everyday"))
+        assert food is not None
+        for text in food.texts:
+            text.reviewed = text.language not in ("uk", "ru", "de")
+    async with browser(own) as page:
+        await page.login(staff.name)
+        listing = (await page.get("/categories")).text
+    assert "? nicht muttersprachlich geprüft" in listing  # the legend
+    rows = dict(re.findall(r'<tr id="category-([^"]+)">(.*?)</tr>', listing, re.S))
+    marked = re.findall(r'<span aria-hidden="true">([^ <]+) [^<]*\?</span>', rows.pop("food_everyday"))
+    assert marked == ["de", "uk", "ru"]
+    assert "Russisch: aktuell, nicht muttersprachlich geprüft" in listing
+    assert not any("?</span>" in row for row in rows.values())  # the other categories are all checked

@@ -1,23 +1,30 @@
 """Events in the back office over HTTP: create, list, move (asking first), cancel a date or all, re-open;
-the rules of the CLI, notices to residents through the outbox, and every change in the audit log."""
+the rules of the CLI, notices to residents through the outbox, and every change in the audit log. Texts a
+native speaker should still check: the list's filter, the mark, and "Checked" (audited, refused on a stale
+page, without the CSRF token or the right to change events)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.accounts.roles import REDAKTION, RIGHTS, Right
 from bot.app import App
 from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
-from bot.events.models import Event, EventRegistration
+from bot.events.importer import digest, entry_of
+from bot.events.models import Event, EventRegistration, EventText
+from bot.events.schema import EventEntry
 from bot.outbox.models import OutboxMessage
 from tests.support.chat import Chat
 from tests.support.databases import Database
-from tests.support.events import make_event
+from tests.support.events import make_event, upsert_event_change
 from tests.support.queue import queue_app
 from tests.support.web import browser, make_account
 
@@ -217,3 +224,173 @@ async def test_saving_an_event_keeps_a_text_to_be_checked_unless_it_was_changed(
         assert row is not None
         reviewed = {text.language: text.reviewed for text in row.texts}
     assert reviewed == {"de": True, "en": False, "tr": True}  # en saved as it was; tr changed by staff
+
+
+UNCHECKED_NOTE = "bitte von einer Muttersprachlerin prüfen lassen"
+TEXTS_TO_CHECK = {"de": {"title": "Testtreffen", "description": "Ein Treffen für den Test."},
+                  "ru": {"title": "Тестовая встреча", "description": "Встреча для теста.", "reviewed": False},
+                  "pl": {"title": "Spotkanie testowe", "description": "Spotkanie na test.", "reviewed": False}}
+
+
+def text_row(page: str, language: str) -> str:
+    """The row of the event's page for one language: its state, its mark and its "Checked" button."""
+    return page.split(f'<tr id="text-{language}">', 1)[1].split("</tr>", 1)[0]
+
+
+def review_version(page: str, event_id: int, language: str) -> str:
+    found = re.search(rf'action="/events/{event_id}/reviewed">\s*<input type="hidden" name="csrftoken" '
+                      rf'value="[^"]+">\s*<input type="hidden" name="language" value="{re.escape(language)}">\s*'
+                      r'<input type="hidden" name="version" value="([^"]+)">', page)
+    assert found, language
+    return found.group(1)
+
+
+async def reviewed_texts(app: App, event_id: int) -> dict[str, bool]:
+    async with app.sessions() as session:
+        return dict((await session.execute(select(EventText.language, EventText.reviewed)
+                                           .where(EventText.event_id == event_id))).all())
+
+
+async def test_the_list_filters_by_a_text_not_checked_in_a_language(database: Database, tmp_path: Path,
+                                                                    clock: FixedClock) -> None:
+    app = await queue_app(database, tmp_path, clock)  # a quarter of its own: exactly these events
+    staff, _ = await make_account(app, "redaktion")
+    german = {"description": "Ein Treffen für den Test."}
+    russian = {"title": "Встреча", "description": "Встреча для теста."}
+    english = {"title": "Meeting", "description": "A meeting for the test."}
+    for title, start, russian_checked in (("Russisch offen", "2026-12-03T10:00", False),
+                                          ("Russisch geprüft", "2026-12-04T10:00", True),
+                                          ("Vorbei offen", "2026-11-10T10:00", False),
+                                          ("Vorbei geprüft", "2026-11-11T10:00", True)):
+        await make_event(app, start, start.replace("T10", "T12"), texts={
+            "de": {"title": title, **german}, "ru": {**russian, "reviewed": russian_checked},
+            "en": {**english, "reviewed": not russian_checked}})
+    async with browser(app) as page:
+        await page.login(staff.name)
+        listed = await page.get("/events", unreviewed="ru")
+        assert listed.status_code == 200 and '<option value="ru" selected>' in listed.text
+        assert "Russisch offen" in listed.text and "Russisch geprüft" not in listed.text
+        past = (await page.get("/events", unreviewed="ru", past="1")).text
+        assert "Vorbei offen" in past and "Vorbei geprüft" not in past
+        english_unchecked = (await page.get("/events", unreviewed="en", past="1")).text
+        assert "Russisch geprüft" in english_unchecked and "Vorbei geprüft" in english_unchecked
+        assert "Russisch offen" not in english_unchecked and "Vorbei offen" not in english_unchecked
+        assert "Russisch" not in (await page.get("/events", unreviewed="de")).text
+        everything = (await page.get("/events", unreviewed="xx", past="1")).text  # unknown: no filter
+        assert all(title in everything for title in ("Russisch offen", "Russisch geprüft", "Vorbei offen",
+                                                     "Vorbei geprüft"))
+
+
+async def test_checked_marks_an_event_text_as_reviewed_unchanged_and_is_audited(app: App) -> None:
+    staff, _ = await make_account(app, "team")
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts=TEXTS_TO_CHECK)
+    async with app.sessions() as session:
+        hash_before = await session.scalar(select(Event.content_hash).where(Event.id == event.id))
+    async with browser(app) as page:
+        await page.login(staff.name)
+        shown = await page.get(f"/events/{event.id}")
+        for language in ("ru", "pl"):
+            row = text_row(shown.text, language)
+            assert "nicht geprüft" in row and UNCHECKED_NOTE in row and f'action="/events/{event.id}/reviewed"' in row
+        assert "nicht geprüft" not in text_row(shown.text, "de") + text_row(shown.text, "uk")
+        edit = (await page.get(f"/events/{event.id}/edit")).text
+        assert "nicht geprüft" in edit.split('name="title-ru"', 1)[0].rsplit("<legend>", 1)[1]
+        confirmed = await page.post(f"/events/{event.id}/reviewed",
+                                    {"language": "ru", "version": review_version(shown.text, event.id, "ru")},
+                                    token=page.token())
+        assert confirmed.status_code == 303
+        assert confirmed.headers["location"] == f"/events/{event.id}?done=reviewed#text-ru"
+        shown = await page.get(f"/events/{event.id}", done="reviewed")
+        assert "Als geprüft markiert." in shown.text
+        assert "nicht geprüft" not in text_row(shown.text, "ru") and UNCHECKED_NOTE in text_row(shown.text, "pl")
+        unknown = await page.post(f"/events/{event.id}/reviewed", {"language": "xx", "version": "-"},
+                                  token=page.token())
+        assert unknown.status_code == 404
+    assert await reviewed_texts(app, event.id) == {"de": True, "ru": True, "pl": False}
+    async with app.sessions() as session:
+        row = await session.get(Event, event.id)
+        assert row is not None
+        assert {text.language: text.title for text in row.texts}["ru"] == "Тестовая встреча"
+        # as an import of the export computes it, so that import reports the event unchanged
+        assert row.content_hash != hash_before
+        assert row.content_hash == digest(EventEntry.model_validate(entry_of(row)), row.example_data)
+    [entry] = await audit_of(app, event.id)
+    assert (entry.action, entry.actor) == ("event.text_reviewed", staff.name)
+    assert entry.before == {"language": "ru", "reviewed": False}
+    assert entry.after == {"language": "ru", "reviewed": True}
+
+
+async def test_checked_in_a_second_tab_says_it_is_already_checked(app: App) -> None:
+    first, _ = await make_account(app, "redaktion")
+    second, _ = await make_account(app, "team")
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts=TEXTS_TO_CHECK)
+    async with browser(app) as one, browser(app) as two:
+        await one.login(first.name)
+        await two.login(second.name)
+        seen_by_one = (await one.get(f"/events/{event.id}")).text
+        seen_by_two = (await two.get(f"/events/{event.id}")).text
+        assert (await one.post(f"/events/{event.id}/reviewed",
+                               {"language": "pl", "version": review_version(seen_by_one, event.id, "pl")},
+                               token=one.token())).status_code == 303
+        again = await two.post(f"/events/{event.id}/reviewed",
+                               {"language": "pl", "version": review_version(seen_by_two, event.id, "pl")},
+                               token=two.token())
+        assert again.status_code == 400
+        assert "Dieser Text ist bereits als geprüft markiert." in text_row(again.text, "pl")
+    assert [entry.actor for entry in await audit_of(app, event.id)] == [first.name]
+
+
+async def test_checked_on_a_page_from_before_a_text_change_is_refused(app: App) -> None:
+    staff, _ = await make_account(app, "redaktion")
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts=TEXTS_TO_CHECK)
+    async with browser(app) as page:
+        await page.login(staff.name)
+        stale = (await page.get(f"/events/{event.id}")).text
+        # Someone changes the German text meanwhile: the Russian one, still to be checked, now translates an older one.
+        await upsert_event_change(app, event.key, texts={
+            **TEXTS_TO_CHECK, "de": {"title": "Testtreffen", "description": "Ein Treffen für den Test, mit Kaffee."}})
+        await page.get(f"/events/{event.id}")
+        refused = await page.post(f"/events/{event.id}/reviewed",
+                                  {"language": "ru", "version": review_version(stale, event.id, "ru")},
+                                  token=page.token())
+        assert refused.status_code == 409
+        assert "Jemand anderes hat diesen Text oder den deutschen Text inzwischen geändert" in text_row(refused.text,
+                                                                                                         "ru")
+        assert UNCHECKED_NOTE in text_row(refused.text, "ru")  # the button, with the current version, is still there
+    assert await reviewed_texts(app, event.id) == {"de": True, "ru": False, "pl": False}
+    assert [entry.action for entry in await audit_of(app, event.id)] == []
+
+
+async def test_checked_without_the_csrf_token_or_a_session_is_refused(app: App) -> None:
+    staff, _ = await make_account(app, "redaktion")
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts=TEXTS_TO_CHECK)
+    async with browser(app) as anonymous:
+        await anonymous.get("/login")
+        refused = await anonymous.post(f"/events/{event.id}/reviewed", {"language": "ru", "version": "-"},
+                                       token=anonymous.token())
+        assert refused.status_code == 401
+    async with browser(app) as page:
+        await page.login(staff.name)
+        shown = (await page.get(f"/events/{event.id}")).text
+        fields = {"language": "ru", "version": review_version(shown, event.id, "ru")}
+        assert (await page.client.post(f"/events/{event.id}/reviewed", data=fields)).status_code == 403
+        forged = await page.client.post(f"/events/{event.id}/reviewed", data={"csrftoken": "forged", **fields})
+        assert forged.status_code == 403
+    assert await reviewed_texts(app, event.id) == {"de": True, "ru": False, "pl": False}
+    assert await audit_of(app, event.id) == []
+
+
+async def test_checked_needs_the_right_to_change_events(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    staff, _ = await make_account(app, REDAKTION)
+    event = await make_event(app, "2026-12-10T10:00", "2026-12-10T12:00", texts=TEXTS_TO_CHECK)
+    async with browser(app) as page:
+        await page.login(staff.name)
+        shown = (await page.get(f"/events/{event.id}")).text
+        fields = {"language": "ru", "version": review_version(shown, event.id, "ru")}
+        # Every role keeps content today; a role without that right must not check texts either.
+        monkeypatch.setitem(RIGHTS, REDAKTION, frozenset(RIGHTS[REDAKTION] - {Right.CONTENT}))
+        refused = await page.post(f"/events/{event.id}/reviewed", fields, token=page.token())
+        assert refused.status_code == 403
+        monkeypatch.undo()
+        assert (await page.post(f"/events/{event.id}/reviewed", fields, token=page.token())).status_code == 303
+    assert [entry.action for entry in await audit_of(app, event.id)] == ["event.text_reviewed"]

@@ -1,4 +1,5 @@
-"""Adding, changing, cancelling and re-opening events: the one path for `quartiersbot event` and the back office.
+"""Adding, changing, cancelling and re-opening events, and marking a text as checked: the one path for
+`quartiersbot event` and the back office.
 
 Each action builds the event as it will be (an events.yaml entry), checks the rule an import does not
 know (a new or moved start must not lie in the past), applies it through `upsert_event` — so residents
@@ -22,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
-from bot.content.texts import confirm_outdated
+from bot.content.texts import SOURCE_LANGUAGE, confirm_outdated, confirm_reviewed, fingerprint
 from bot.events.changes import concerned, schedule_pairs
-from bot.events.importer import Outcome, entry_of, upsert_event
+from bot.events.importer import Outcome, digest, entry_of, upsert_event
 from bot.events.models import EVENT_TEXT_FIELDS, Event
 from bot.events.occurrences import occurrences_between
 from bot.events.schema import EventEntry
@@ -45,6 +46,7 @@ class EventError(ValueError):
 
 START_IN_PAST, EXISTS, NO_SUCH_DATE, NOT_CANCELLED, INVALID = (
     "start_in_past", "exists", "no_such_date", "not_cancelled", "invalid")
+STALE, NOT_UNREVIEWED = "stale", "not_unreviewed"  # "checked" on an old page, or for a text that needs no check
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,28 @@ async def confirm_translations(session: AsyncSession, row: Event, languages: lis
     record(session, now, actor, "event.translations_confirmed", OBJECT_TYPE, row.id, {"fingerprints": before},
            {"fingerprints": {language: texts[language].source_fingerprint for language in confirmed}})
     return confirmed
+
+
+def text_version(row: Event, language: str) -> str:
+    """What "checked" was shown for: the language's text and the German one. A change to either since then
+    makes that page stale; a text checked meanwhile does not (it is then already checked)."""
+    by_language = {text.language: text for text in row.texts}
+    return "|".join(fingerprint(by_language[code], EVENT_TEXT_FIELDS) if code in by_language else "-"
+                    for code in (language, SOURCE_LANGUAGE))
+
+
+async def confirm_review(session: AsyncSession, row: Event, language: str, version: str, now: dt.datetime,
+                         actor: Actor) -> None:
+    """"Checked": a native speaker read a text made with machine help (or not by a native speaker), and it stays
+    as it is. The exported entry no longer says `reviewed: false`, so the content hash moves with it, as an
+    import of that export computes it. Residents are not told: nothing they see changes."""
+    if version != text_version(row, language):
+        raise EventError(STALE, "the text or the German text changed since the page was loaded", "language")
+    if not confirm_reviewed(row.texts, language):
+        raise EventError(NOT_UNREVIEWED, f"there is no {language} text waiting to be checked", "language")
+    row.content_hash, row.updated_at = digest(validated(entry_of(row)), row.example_data), now
+    record(session, now, actor, "event.text_reviewed", OBJECT_TYPE, row.id, {"language": language, "reviewed": False},
+           {"language": language, "reviewed": True})
 
 
 async def residents_told(session: AsyncSession, row: Event, entry: EventEntry, now: dt.datetime,

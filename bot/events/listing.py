@@ -1,5 +1,6 @@
 """Events as the back office lists them: coming dates first with their seats, later and past events apart,
-filtered by a language whose translation is missing; and one event's dates with who would be told of a change."""
+filtered by a language whose translation is missing or not yet checked by a native speaker; and one event's
+dates with who would be told of a change."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.content.texts import Translation, translations
+from bot.content.texts import Translation, translations, unreviewed
 from bot.events.models import EVENT_TEXT_FIELDS, Event, EventRegistration, EventReminder
 from bot.events.overview import ComingDate, coming
 from bot.events.seats import REGISTERED, WAITING, Seats
@@ -26,6 +27,11 @@ def missing_in(event: Event, language: str) -> bool:
     return translations(event.texts, [language], EVENT_TEXT_FIELDS)[language] is Translation.MISSING
 
 
+def unchecked_in(event: Event, language: str) -> bool:
+    """The event's text in `language` was made with machine help (or not by a native speaker) and waits for a check."""
+    return language in unreviewed(event.texts)
+
+
 def translation_states(event: Event) -> dict[str, Translation]:
     return translations(event.texts, CONTENT_LANGUAGE_CODES, EVENT_TEXT_FIELDS)
 
@@ -38,12 +44,15 @@ class Listing:
 
 
 async def listing(session: AsyncSession, quarter: str, now: dt.datetime, zone: ZoneInfo,
-                  missing: str | None = None) -> Listing:
+                  missing: str | None = None, unchecked: str | None = None) -> Listing:
     dates = await coming(session, quarter, now, zone, days=WINDOW_DAYS)
     events = await quarter_events(session, quarter)
     if missing:
         dates = [dated for dated in dates if missing_in(dated.event, missing)]
         events = [event for event in events if missing_in(event, missing)]
+    if unchecked:
+        dates = [dated for dated in dates if unchecked_in(dated.event, unchecked)]
+        events = [event for event in events if unchecked_in(event, unchecked)]
     in_window = {dated.event.id for dated in dates}
     later: list[Event] = []
     past: list[Event] = []

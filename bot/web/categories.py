@@ -1,5 +1,6 @@
 """Categories in the back office: their order in the chat's menu, and their names and synonyms in the
-ten languages with the same states as an offer's texts (missing, outdated, current).
+ten languages with the same states as an offer's texts (missing, outdated, current, not checked by a
+native speaker), the list showing each category's at a glance.
 
 Every change goes through `bot/offers/category_editing.py`; categories are not created or deleted
 here (offers hang on them, and the chat's menu is built from them): that stays with the YAML file.
@@ -39,7 +40,7 @@ def _name(category: Category) -> str:
 
 @guarded(Right.CONTENT)
 async def listing(request: Request, staff: Staff) -> Response:
-    rows = [(category, _name(category), editing.category_states(category))
+    rows = [(category, _name(category), editing.category_states(category), unreviewed(category.texts))
             for category in await editing.categories_in_order(staff.db, _quarter(request))]
     return render(request, staff.translator, "categories.html", staff=staff, rows=rows,
                   names=language_names(staff), state_labels=STATE_LABELS, state_signs=STATE_SIGNS,

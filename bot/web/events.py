@@ -1,4 +1,5 @@
-"""Events in the back office: the list (coming dates first), a new event, changing, cancelling, re-opening.
+"""Events in the back office: the list (coming dates first), a new event, changing, cancelling, re-opening,
+and a text made with machine help marked as checked by a native speaker.
 
 Every action calls `bot/events/editing.py`, the same functions as `quartiersbot event`, so a move or a
 cancellation tells the residents registered or reminded, and each change is in the audit log with
@@ -18,15 +19,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.accounts.roles import Right
+from bot.content.texts import unreviewed
 from bot.events import editing
 from bot.events.listing import dates_of, listing, translation_states
 from bot.events.models import Event
 from bot.events.schema import CATEGORIES, TARGET_GROUPS, EventEntry
 from bot.events.store import text_of
 from bot.i18n import N_
-from bot.languages import LANGUAGES
+from bot.languages import CONTENT_LANGUAGE_CODES, LANGUAGES
 from bot.web import event_form as forms
 from bot.web.guard import Staff, guarded
+from bot.web.offers import language_names
 from bot.web.rendering import render
 
 PAGE_SIZE = 50
@@ -39,6 +42,9 @@ DOMAIN_MESSAGES = {
     editing.NO_SUCH_DATE: N_("The event has no date on that day."),
     editing.NOT_CANCELLED: N_("This is not cancelled."),
     editing.INVALID: N_("Some details do not fit together; please check the form."),
+    editing.STALE: N_("Someone else changed this text or the German text meanwhile. Please read it again before "
+                      "you mark it as checked."),
+    editing.NOT_UNREVIEWED: N_("This text is already marked as checked."),
 }
 
 
@@ -76,14 +82,18 @@ async def events_list(request: Request, staff: Staff) -> Response:
     web = _web(request)
     missing = request.query_params.get("missing", "")
     missing = missing if any(language.code == missing for language in LANGUAGES) else ""
+    unchecked = request.query_params.get("unreviewed", "")
+    unchecked = unchecked if any(language.code == unchecked for language in LANGUAGES) else ""
     try:
         page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
-    found = await listing(staff.db, web.settings.quarter, web.clock.now(), web.settings.zone, missing or None)
+    found = await listing(staff.db, web.settings.quarter, web.clock.now(), web.settings.zone, missing or None,
+                          unchecked or None)
     pages = max(1, -(-len(found.dates) // PAGE_SIZE))
     page = min(page, pages)
     return render(request, staff.translator, "events.html", staff=staff, **_show(staff), found=found, missing=missing,
+                  unreviewed=unchecked,
                   dates=found.dates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, pages=pages,
                   show_past=request.query_params.get("past") == "1", past=found.past[:PAGE_SIZE],
                   languages=LANGUAGES, title=lambda event: text_of(event, "de")[0])
@@ -93,7 +103,7 @@ def _form(request: Request, staff: Staff, values: dict[str, Any], row: Event | N
           status_code: int = 200, told: int | None = None, notice: str | None = None) -> Response:
     states = {code: state.value for code, state in translation_states(row).items()} if row is not None else {}
     return render(request, staff.translator, "event_form.html", status_code=status_code, staff=staff,
-                  **_show(staff), row=row,
+                  **_show(staff), row=row, unchecked=unreviewed(row.texts) if row is not None else frozenset(),
                   values=values, errors=errors, told=told, notice=notice, languages=LANGUAGES, states=states,
                   state_labels=STATE_LABELS, forms=forms, categories=CATEGORIES, groups=TARGET_GROUPS)
 
@@ -138,13 +148,24 @@ async def detail(request: Request, staff: Staff) -> Response:
     row = await _event(request, staff)
     if row is None:
         return _not_found(request, staff)
+    return await _detail_page(request, staff, row)
+
+
+async def _detail_page(request: Request, staff: Staff, row: Event, status_code: int = 200, language: str = "",
+                       problem: str = "") -> Response:
+    """The event's page; `problem` is said at the text of `language` whose "checked" was refused."""
     web = _web(request)
     query = request.query_params
-    return render(request, staff.translator, "event_detail.html", staff=staff, **_show(staff), row=row,
+    unchecked = unreviewed(row.texts)
+    texts = {code: {"code": code, "unreviewed": code in unchecked, "version": editing.text_version(row, code)}
+             for code in CONTENT_LANGUAGE_CODES}
+    return render(request, staff.translator, "event_detail.html", status_code=status_code, staff=staff,
+                  **_show(staff), row=row,
                   title=text_of(row, "de")[0], dates=await dates_of(staff.db, row, web.clock.now(), web.settings.zone),
                   states={code: state.value for code, state in translation_states(row).items()},
                   state_labels=STATE_LABELS, languages=LANGUAGES, forms=forms, done=query.get("done"),
-                  told=query.get("told", ""), version=forms.version_of(row))
+                  told=query.get("told", ""), version=forms.version_of(row), texts=texts,
+                  names=language_names(staff), problem_language=language, problem=problem)
 
 
 @guarded(Right.CONTENT)
@@ -182,6 +203,27 @@ async def save(request: Request, staff: Staff) -> Response:
     outcome = await editing.change(staff.db, row, entry, now, zone, staff.actor)
     await editing.confirm_translations(staff.db, row, values["confirmed_current"], now, staff.actor)
     return RedirectResponse(f"/events/{row.id}?done=saved&told={outcome.told}", status_code=303)
+
+
+@guarded(Right.CONTENT)
+async def confirm_review(request: Request, staff: Staff) -> Response:
+    """"Checked" for one language's text, naming the text's version: a page that no longer shows it is refused
+    (409), as is a text that is already checked (400)."""
+    row = await _event(request, staff)
+    if row is None:
+        return _not_found(request, staff)
+    form = await request.form()
+    language = str(form.get("language", ""))
+    if language not in CONTENT_LANGUAGE_CODES:
+        return _not_found(request, staff)
+    web = _web(request)
+    try:
+        await editing.confirm_review(staff.db, row, language, str(form.get("version", "")), web.clock.now(),
+                                     staff.actor)
+    except editing.EventError as error:
+        return await _detail_page(request, staff, row, 409 if error.code == editing.STALE else 400, language,
+                                  DOMAIN_MESSAGES.get(error.code, DOMAIN_MESSAGES[editing.INVALID]))
+    return RedirectResponse(f"/events/{row.id}?done=reviewed#text-{language}", status_code=303)
 
 
 @guarded(Right.CONTENT)
@@ -242,4 +284,5 @@ ROUTES = [
     Route("/events/{event_id:int}/cancel", cancel_form, methods=["GET"]),
     Route("/events/{event_id:int}/cancel", cancel, methods=["POST"]),
     Route("/events/{event_id:int}/reopen", reopen, methods=["POST"]),
+    Route("/events/{event_id:int}/reviewed", confirm_review, methods=["POST"]),
 ]
