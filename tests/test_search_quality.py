@@ -32,12 +32,12 @@ MAX_FALSE_POSITIVES = 1  # of the 20 nothing-queries
 FLOOR_HIT3_HELD_OUT = 0.9  # 10 queries: one miss is 0.1
 MAX_FALSE_POSITIVES_HELD_OUT = 1  # of the 12 held-out nothing-queries
 # The fresh set was written by someone who saw neither the search nor its vocabulary, after both were
-# built; the vocabulary was then rewritten by others who did not see the set. It is the honest measure of
-# what residents will meet. Measured: hit@3 0.95 (0.8-1.0 per language); 7 of 30 nothing-queries answered,
-# the target of 1 in 20 is not met there.
+# built; the vocabulary (needs and "elsewhere") was then rewritten by others who did not see the set. It is
+# the honest measure of what residents will meet. Measured: hit@3 0.95 (0.80-1.00 per language); 4 of 30
+# nothing-queries answered (14 before): the target of 1 in 20 is not met there.
 FLOOR_HIT3_FRESH = 0.93
 FLOOR_HIT3_FRESH_LANGUAGE = 0.8
-MAX_FALSE_POSITIVES_FRESH = 7  # of 30
+MAX_FALSE_POSITIVES_FRESH = 4  # of 30
 
 
 def measure(catalog: QuarterCatalog, path: Path = QUERIES, held_out: bool = False,
