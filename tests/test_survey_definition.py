@@ -106,13 +106,13 @@ async def test_a_changed_file_after_answers_makes_a_new_version_and_old_answers_
 
     # A corrected translation keeps the meaning of the answers: the answered version is updated in place.
     polite = copy.deepcopy(changed)
-    polite["questions"][0]["text"]["uk"] = "Як довго ви вже живете в Horst?"
+    polite["questions"][0]["text"]["uk"] = "Скільки часу ви вже мешкаєте в Horst?"
     report = await import_folder(app.sessions, survey_folder(tmp_path, polite), quarter, app.clock)
     assert report.counts["surveys.updated"] == 1
     async with app.sessions() as session:
         stored = await session.scalar(select(Survey).where(Survey.quarter == quarter, Survey.key == key))
         assert stored is not None and stored.version == 1
-        assert stored.definition["questions"][0]["text"]["uk"] == "Як довго ви вже живете в Horst?"
+        assert stored.definition["questions"][0]["text"]["uk"] == "Скільки часу ви вже мешкаєте в Horst?"
 
     renamed = copy.deepcopy(polite)
     renamed["questions"][0]["options"][4]["key"] = "elsewhere"
