@@ -324,7 +324,12 @@ async def test_the_export_writes_the_edited_words_and_imports_them_unchanged(own
         await logged_in(page, own)
         shown = await page.get(f"/offers/{repair}")
         token = page.token()
-        assert (await page.post(action, needs_form(shown.text, action, {"de": "Kuckucksuhr, Wanduhr", "pl": ""}),
+        assert (await page.post(action, needs_form(shown.text, action, {"de": "Kuckucksuhr, Wanduhr", "pl": "",
+                                                                          "tr": ""}),
+                                token=token)).status_code == 303
+        shown = await page.get(f"/offers/{repair}")
+        # Turkish back: its row is now the newest, yet the file keeps the languages in the bot's order.
+        assert (await page.post(action, needs_form(shown.text, action, {"tr": "saat tamiri"}),
                                 token=token)).status_code == 303
         assert (await page.post("/needs/elsewhere", {"key": "wedding", "words-de": "Hochzeitskleid"},
                                 token=token)).status_code == 303
@@ -333,6 +338,8 @@ async def test_the_export_writes_the_edited_words_and_imports_them_unchanged(own
     await export_folder(own.sessions, tmp_path / "export", own.settings.quarter)
     written = yaml.safe_load((tmp_path / "export" / "needs.yaml").read_text(encoding="utf-8"))
     assert written["offers"][REPAIR]["de"] == ["Kuckucksuhr", "Wanduhr"] and "pl" not in written["offers"][REPAIR]
+    assert list(written["offers"][REPAIR]) == ["de", "de@easy", "en", "tr", "ar", "ro", "bg", "uk", "ru"]
+    assert written["offers"][REPAIR]["tr"] == ["saat tamiri"]
     assert written["elsewhere"]["wedding"] == {"de": ["Hochzeitskleid"]} and "taxi" not in written["elsewhere"]
     report = await import_folder(own.sessions, tmp_path / "export", own.settings.quarter, own.clock)
     assert report.counts["needs.unchanged"] > 0

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
 from bot.content.schema import NeedsFile
+from bot.content.texts import in_language_order
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.offers.models import Category, NeedWords, Offer
 from bot.offers.problems import Conflict, Invalid, Problem
@@ -90,11 +91,13 @@ async def load_needs(session: AsyncSession, quarter: str) -> NeedsByOwner:
 
 
 async def export_needs(session: AsyncSession, quarter: str) -> NeedsFile | None:
-    """The stored vocabulary as needs.yaml, so export and import round-trip; None when there is none."""
+    """The stored vocabulary as needs.yaml, so export and import round-trip; None when there is none. Languages
+    in the bot's order, not the rows' (PostgreSQL returns them in no fixed order, and a language added in the
+    back office is a row written last)."""
     stored = await load_needs(session, quarter)
     if not stored:
         return None
-    ordered = sorted(stored.items())
+    ordered = [(owner, in_language_order(by_language)) for owner, by_language in sorted(stored.items())]
     return NeedsFile(
         offers={key: by_language for (kind, key), by_language in ordered if kind == OFFER},
         categories={key: by_language for (kind, key), by_language in ordered if kind == CATEGORY},
