@@ -23,8 +23,9 @@ DOCUMENTS = [
     Document(DEBTS, (Field("Schuldnerberatung", "de", 3), Field("Schulden Mahnung", "de", 3))),
     # Others of a quarter, so that a word's rarity weighs as it does among forty offers.
     *(Document(100 + number, (Field(f"Angebot {name}", "de", 3), Field(f"offer {name}", "en", 3)))
-      for number, name in enumerate("Garten Sport Bücherei Sprachcafé Jugendtreff Krabbelgruppe Tafel Computerhilfe "
-                                    "Nähstube Chor Lesepaten Frühstück Stadtteilputz Familienzentrum".split())),
+      for number, name in enumerate(["Garten", "Sport", "Bücherei", "Sprachcafé", "Jugendtreff", "Krabbelgruppe",
+                                     "Tafel", "Computerhilfe", "Nähstube", "Chor", "Lesepaten", "Frühstück",
+                                     "Stadtteilputz", "Familienzentrum"])),
 ]
 ELSEWHERE = [Field("Auto", "de", 3), Field("car", "en", 3), Field("машина", "ru", 3), Field("kaufen", "de", 3),
              Field("Wetter", "de", 3), Field("samochód", "pl", 3)]

@@ -71,7 +71,7 @@ async def test_offer_and_category_pages_have_no_serious_accessibility_problems(o
         await page.get_by_role("button", name="Angaben speichern").click()
         assert await page.locator("#error-postcode").inner_text() == "Fünf Ziffern, zum Beispiel 45899."
         await accessibility.check(page, "offer with a problem")
-        for path in ("/offers/new", "/categories"):
+        for path in ("/offers/new", "/needs/elsewhere", "/needs/elsewhere/car", "/categories"):
             await page.goto(f"{address}{path}")
             await accessibility.check(page, path)
         await page.get_by_role("link", name="Beratung").first.click()

@@ -21,7 +21,6 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,37 +42,13 @@ from bot.content.texts import (
 )
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.offers.models import OFFER_TEXT_FIELDS, Category, Offer
+from bot.offers.problems import Conflict, Invalid, Problem
 
 OBJECT = "offer"
 COMMON_FIELDS = ("category", "provider", "address", "geo", "contact", "hours", "by_appointment",
                  "temporarily_closed", "closed_dates", "barrier_free", "languages", "target_groups", "cost",
                  "valid_from", "valid_until")
 _SLOT_PROBLEM = re.compile(r"^(\w{3}): '(.*)' (is not of the form|closes before it opens)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with one form field: `code` is one of the keys the back office words."""
-
-    field: str
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-class Invalid(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{problem.field}: {problem.code}" for problem in problems))
-        self.problems = problems
-
-    def by_field(self) -> dict[str, Problem]:
-        found: dict[str, Problem] = {}
-        for problem in self.problems:
-            found.setdefault(problem.field, problem)  # the first problem of a field is the one shown
-        return found
-
-
-class Conflict(Exception):
-    """The part of the offer being saved was changed by someone else since the form was filled."""
 
 
 def entry_data(offer: Offer, category_key: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from bot.web import (
     categories,
     events,
     home,
+    needs,
     offers,
     prepared_answers,
     question_answer,
@@ -55,7 +56,7 @@ def routes_app(app: App) -> Starlette:
     """The Starlette app itself, without the outer layers (the route test walks its routes)."""
     # The questions' fixed paths (/questions/figures, /questions/export) come before any /questions/{…}.
     web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
-                            *offers.ROUTES, *categories.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
+                            *offers.ROUTES, *categories.ROUTES, *needs.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
                             *surveys.ROUTES, *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
                             Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)

@@ -2,7 +2,8 @@
 ten languages with the same states as an offer's texts (missing, outdated, current, not checked by a
 native speaker), the list showing each category's at a glance.
 
-Every change goes through `bot/offers/category_editing.py`; categories are not created or deleted
+Every change goes through `bot/offers/category_editing.py` (a category's search words, its needs vocabulary,
+through `bot/offers/needs.py`); categories are not created or deleted
 here (offers hang on them, and the chat's menu is built from them): that stays with the YAML file.
 """
 
@@ -20,8 +21,10 @@ from bot.content.texts import unreviewed
 from bot.i18n import N_
 from bot.languages import CONTENT_LANGUAGE_CODES, LANGUAGES
 from bot.offers import category_editing as editing
+from bot.offers import needs
 from bot.offers.editing import Conflict, Invalid
 from bot.offers.models import Category
+from bot.web import need_forms
 from bot.web import offer_forms as forms
 from bot.web.guard import Staff, guarded
 from bot.web.offers import STATE_LABELS, STATE_SIGNS, language_names
@@ -59,7 +62,7 @@ def _missing(request: Request, staff: Staff) -> Response:
 
 async def _page(request: Request, staff: Staff, category: Category, status_code: int = 200, language: str = "",
                 typed: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                conflict: bool = False) -> Response:
+                conflict: bool = False, words: dict[str, Any] | None = None) -> Response:
     stored = editing.category_entry(category)["texts"]
     states = editing.category_states(category)
     rtl = {item.code for item in LANGUAGES if item.right_to_left}
@@ -71,9 +74,13 @@ async def _page(request: Request, staff: Staff, category: Category, status_code:
                "synonyms": ", ".join(stored.get(code, {}).get("synonyms", []))},
               "errors": (errors or {}) if code == language else {}, "conflict": conflict and code == language}
              for code in CONTENT_LANGUAGE_CODES]
+    done = request.query_params.get("done", "")
+    if words is None:
+        words = await need_forms.section(staff.db, category.quarter, needs.CATEGORY, category.key,
+                                         f"/categories/{category.id}/needs", done=done == "needs")
     return render(request, staff.translator, "category_edit.html", status_code=status_code, staff=staff,
                   category=category, title=_name(category), texts=texts, names=language_names(staff),
-                  state_labels=STATE_LABELS, done=DONE.get(request.query_params.get("done", ""), ""))
+                  state_labels=STATE_LABELS, done=DONE.get(done, ""), needs=words)
 
 
 @guarded(Right.CONTENT)
@@ -104,6 +111,29 @@ async def save_text(request: Request, staff: Staff) -> Response:
     except Conflict:
         return await _page(request, staff, category, 409, language, typed, conflict=True)
     return RedirectResponse(f"/categories/{category.id}?done=saved#text-{language}", status_code=303)
+
+
+@guarded(Right.CONTENT)
+async def save_needs(request: Request, staff: Staff) -> Response:
+    """The category's search words in every language at once (`bot/offers/needs.py`)."""
+    category = await _category(request, staff)
+    if category is None:
+        return _missing(request, staff)
+    form = await request.form()
+    typed = need_forms.typed(form)
+    action = f"/categories/{category.id}/needs"
+    try:
+        await needs.change_needs(staff.db, category.quarter, needs.CATEGORY, category.key, need_forms.words(typed),
+                                 str(form.get("version", "")), request.app.state.web.app.clock.now(), staff.actor)
+    except Invalid as invalid:
+        errors = need_forms.messages(staff.translator, invalid.by_field())
+        return await _page(request, staff, category, 400, words=await need_forms.section(
+            staff.db, category.quarter, needs.CATEGORY, category.key, action, typed, errors))
+    except Conflict:
+        return await _page(request, staff, category, 409, words=await need_forms.section(
+            staff.db, category.quarter, needs.CATEGORY, category.key, action, typed, conflict=True,
+            posted_basis=need_forms.basis(form)))
+    return RedirectResponse(f"/categories/{category.id}?done=needs#needs", status_code=303)
 
 
 def _confirmation(confirm: Callable[..., Awaitable[None]], done: str) -> Any:
@@ -149,6 +179,7 @@ ROUTES = [
     Route("/categories", listing, methods=["GET"]),
     Route("/categories/{category_id:int}", edit, methods=["GET"]),
     Route("/categories/{category_id:int}/text", save_text, methods=["POST"]),
+    Route("/categories/{category_id:int}/needs", save_needs, methods=["POST"]),
     Route("/categories/{category_id:int}/confirm", confirm_text, methods=["POST"]),
     Route("/categories/{category_id:int}/reviewed", confirm_review, methods=["POST"]),
     Route("/categories/{category_id:int}/up", _move(True), methods=["POST"]),

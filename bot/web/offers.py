@@ -1,7 +1,8 @@
 """Offers in the back office: the list (search, category, translation state), a new offer, and an offer's
 page with its common fields and its ten language versions side by side, each with its state.
 
-Every change goes through `bot/offers/editing.py`, the same rules as the YAML import. A form that comes
+Every change goes through `bot/offers/editing.py`, the same rules as the YAML import; the offer's search
+words (its needs vocabulary) through `bot/offers/needs.py`. A form that comes
 back with a problem keeps what was typed; a save over someone else's newer change is refused with a
 message and the typed text kept (see `editing.Conflict`).
 """
@@ -20,10 +21,11 @@ from bot.content.schema import TARGET_GROUPS, WEEKDAYS
 from bot.content.texts import Translation, unreviewed
 from bot.i18n import N_
 from bot.languages import CONTENT_LANGUAGE_CODES, LANGUAGES
-from bot.offers import editing
+from bot.offers import editing, needs
 from bot.offers.category_editing import categories_in_order
 from bot.offers.listing import OfferFilter, offer_page
 from bot.offers.models import Category, Offer
+from bot.web import need_forms
 from bot.web import offer_forms as forms
 from bot.web.guard import Staff, guarded
 from bot.web.rendering import render
@@ -125,8 +127,10 @@ def _missing(request: Request, staff: Staff) -> Response:
 async def _edit_page(request: Request, staff: Staff, offer: Offer, status_code: int = 200,
                      values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                      text_language: str = "", text: dict[str, str] | None = None,
-                     text_errors: dict[str, str] | None = None, conflict: bool = False) -> Response:
-    """The offer's page; the form just posted (common fields or one language) shows what was typed."""
+                     text_errors: dict[str, str] | None = None, conflict: bool = False,
+                     words: dict[str, Any] | None = None) -> Response:
+    """The offer's page; the form just posted (common fields, one language or the search words) shows what was
+    typed."""
     category = await staff.db.get(Category, offer.category_id)
     assert category is not None
     entry = editing.entry_data(offer, category.key)
@@ -140,11 +144,14 @@ async def _edit_page(request: Request, staff: Staff, offer: Offer, status_code: 
               "errors": (text_errors or {}) if code == text_language else {},
               "conflict": conflict and code == text_language} for code in CONTENT_LANGUAGE_CODES]
     done = request.query_params.get("done", "")
+    if words is None:
+        words = await need_forms.section(staff.db, offer.quarter, needs.OFFER, offer.key, f"/offers/{offer.id}/needs",
+                                         done=done == "needs")
     return render(request, staff.translator, "offer_edit.html", status_code=status_code, staff=staff, offer=offer,
                   values=values if values is not None else forms.values_of(entry), errors=errors or {},
                   version=editing.offer_version(offer), texts=texts, title=entry["texts"]["de"]["title"],
                   conflict=conflict and not text_language, done=DONE.get(done, ""), limits=forms.TEXT_LIMITS,
-                  categories=await _categories(staff, offer.quarter), **_common_context(staff))
+                  categories=await _categories(staff, offer.quarter), needs=words, **_common_context(staff))
 
 
 @guarded(Right.CONTENT)
@@ -189,6 +196,29 @@ async def save_text(request: Request, staff: Staff) -> Response:
     except editing.Conflict:
         return await _edit_page(request, staff, offer, 409, text_language=language, text=text, conflict=True)
     return RedirectResponse(f"/offers/{offer.id}?done=saved#text-{language}", status_code=303)
+
+
+@guarded(Right.CONTENT)
+async def save_needs(request: Request, staff: Staff) -> Response:
+    """The offer's search words in every language at once (`bot/offers/needs.py`)."""
+    offer = await _offer(request, staff)
+    if offer is None:
+        return _missing(request, staff)
+    form = await request.form()
+    typed = need_forms.typed(form)
+    action = f"/offers/{offer.id}/needs"
+    try:
+        await needs.change_needs(staff.db, offer.quarter, needs.OFFER, offer.key, need_forms.words(typed),
+                                 str(form.get("version", "")), _now(request), staff.actor)
+    except editing.Invalid as invalid:
+        errors = need_forms.messages(staff.translator, invalid.by_field())
+        return await _edit_page(request, staff, offer, 400, words=await need_forms.section(
+            staff.db, offer.quarter, needs.OFFER, offer.key, action, typed, errors))
+    except editing.Conflict:
+        return await _edit_page(request, staff, offer, 409, words=await need_forms.section(
+            staff.db, offer.quarter, needs.OFFER, offer.key, action, typed, conflict=True,
+            posted_basis=need_forms.basis(form)))
+    return RedirectResponse(f"/offers/{offer.id}?done=needs#needs", status_code=303)
 
 
 def _confirmation(confirm: Callable[..., Awaitable[None]], done: str) -> Any:
@@ -238,6 +268,7 @@ ROUTES = [
     Route("/offers/{offer_id:int}", edit, methods=["GET"]),
     Route("/offers/{offer_id:int}", save_common, methods=["POST"]),
     Route("/offers/{offer_id:int}/text", save_text, methods=["POST"]),
+    Route("/offers/{offer_id:int}/needs", save_needs, methods=["POST"]),
     Route("/offers/{offer_id:int}/confirm", confirm_text, methods=["POST"]),
     Route("/offers/{offer_id:int}/reviewed", confirm_review, methods=["POST"]),
     Route("/offers/{offer_id:int}/deactivate", _activation(False), methods=["POST"]),
