@@ -95,7 +95,7 @@ async def test_an_offers_search_words_are_shown_saved_audited_and_found_by_the_b
         await logged_in(page, own)
         shown = await page.get(f"/offers/{repair}")
         assert shown.status_code == 200
-        assert '<h2 id="needs-heading">Suchwörter (Bedarfswortschatz)</h2>' in shown.text
+        assert '<h2 id="needs-heading">Bedarfswörter (Wörter der Bewohner für den Bedarf)</h2>' in shown.text
         assert "selbst den Bedarf benennen" in shown.text and "gebeugte Formen sind nicht nötig" in shown.text
         assert shown_words(shown.text, action, "de") == ", ".join(before["de"])
         assert '<label for="needs-ar">Arabisch</label>' in shown.text
@@ -163,7 +163,7 @@ async def test_a_stale_form_is_refused_with_the_typed_words_kept_and_can_be_save
         await logged_in(second, own, "team")
         mine = await first.get(f"/categories/{seniors}")
         theirs = await second.get(f"/categories/{seniors}")
-        assert '<h2 id="needs-heading">Suchwörter (Bedarfswortschatz)</h2>' in mine.text
+        assert '<h2 id="needs-heading">Bedarfswörter (Wörter der Bewohner für den Bedarf)</h2>' in mine.text
         assert "alle Angebote der Kategorie" in mine.text
         assert (await second.post(action, needs_form(theirs.text, action, {"en": "seniors, old age, retirement"}),
                                   token=second.token())).status_code == 303
@@ -189,7 +189,7 @@ async def test_a_stale_form_is_refused_with_the_typed_words_kept_and_can_be_save
 
 async def test_needs_met_elsewhere_are_added_changed_and_deleted(own: App) -> None:
     own.conversation.services.get(OfferCatalog).check_interval = 0
-    query = "Hochzeitskleid nähen"
+    query = "Faschingskostüm nähen"
     assert await search(own, query) == [REPAIR]  # a weak match on "nähen" alone
     async with browser(own) as page:
         await logged_in(page, own)
@@ -201,69 +201,69 @@ async def test_needs_met_elsewhere_are_added_changed_and_deleted(own: App) -> No
         car = listing.text.split('id="need-car"', 1)[1].split("</section>", 1)[0]
         assert "<dt>Deutsch</dt>" in car and "Auto, Autowerkstatt" in car
 
-        wrong = {"key": "Hochzeit_Kleid", "words-de": "", "words-en": "wedding <dress>"}
+        wrong = {"key": "Fasching_Kostuem", "words-de": "", "words-en": "carnival <costume>"}
         refused = await page.post("/needs/elsewhere", wrong, token=token)
         assert refused.status_code == 400
         assert '<p class="field-error" id="error-key">Nur Kleinbuchstaben, Ziffern und Bindestriche' in refused.text
-        assert 'value="Hochzeit_Kleid"' in refused.text and "wedding &lt;dress&gt;</textarea>" in refused.text
+        assert 'value="Fasching_Kostuem"' in refused.text and "carnival &lt;costume&gt;</textarea>" in refused.text
         taken = await page.post("/needs/elsewhere", {"key": "car", "words-de": "Wagen"}, token=token)
         assert taken.status_code == 400 and "Es gibt schon einen Bedarf mit diesem Schlüssel." in taken.text
-        empty = await page.post("/needs/elsewhere", {"key": "wedding", "words-de": " , "}, token=token)
+        empty = await page.post("/needs/elsewhere", {"key": "carnival", "words-de": " , "}, token=token)
         assert empty.status_code == 400 and "Bitte mindestens ein Wort in einer Sprache eingeben." in empty.text
 
-        added = await page.post("/needs/elsewhere", {"key": "wedding", "words-de": "Hochzeitskleid, Hochzeit",
-                                                     "words-en": "wedding dress"}, token=token)
-        assert added.status_code == 303 and added.headers["location"] == "/needs/elsewhere?done=added#need-wedding"
+        added = await page.post("/needs/elsewhere", {"key": "carnival", "words-de": "Faschingskostüm, Fasching",
+                                                     "words-en": "carnival costume"}, token=token)
+        assert added.status_code == 303 and added.headers["location"] == "/needs/elsewhere?done=added#need-carnival"
         assert await search(own, query) == []  # a need met elsewhere: nothing found
         listing = await page.get("/needs/elsewhere", done="added")
-        assert "Der Bedarf wurde hinzugefügt." in listing.text and 'id="need-wedding"' in listing.text
+        assert "Der Bedarf wurde hinzugefügt." in listing.text and 'id="need-carnival"' in listing.text
 
-        edit = await page.get("/needs/elsewhere/wedding")
-        assert edit.status_code == 200 and "<h1>Nicht im Quartier: wedding</h1>" in edit.text
-        assert shown_words(edit.text, "/needs/elsewhere/wedding", "de") == "Hochzeitskleid, Hochzeit"
+        edit = await page.get("/needs/elsewhere/carnival")
+        assert edit.status_code == 200 and "<h1>Nicht im Quartier: carnival</h1>" in edit.text
+        assert shown_words(edit.text, "/needs/elsewhere/carnival", "de") == "Faschingskostüm, Fasching"
         other_tab = edit.text
-        saved = await page.post("/needs/elsewhere/wedding", needs_form(
-            edit.text, "/needs/elsewhere/wedding", {"de": "Brautkleid", "tr": "gelinlik"}), token=token)
+        saved = await page.post("/needs/elsewhere/carnival", needs_form(
+            edit.text, "/needs/elsewhere/carnival", {"de": "Karnevalskostüm", "tr": "karnaval"}), token=token)
         assert saved.status_code == 303
-        assert await stored(own, "elsewhere", "wedding") == {"de": ["Brautkleid"], "en": ["wedding dress"],
-                                                             "tr": ["gelinlik"]}
+        assert await stored(own, "elsewhere", "carnival") == {"de": ["Karnevalskostüm"], "en": ["carnival costume"],
+                                                             "tr": ["karnaval"]}
         assert await search(own, query) == [REPAIR]  # no longer a word of a need met elsewhere
-        assert await search(own, "Brautkleid nähen") == []
-        stale = await page.post("/needs/elsewhere/wedding", needs_form(
-            other_tab, "/needs/elsewhere/wedding", {"de": "Hochzeitsanzug"}), token=token)
+        assert await search(own, "Karnevalskostüm nähen") == []
+        stale = await page.post("/needs/elsewhere/carnival", needs_form(
+            other_tab, "/needs/elsewhere/carnival", {"de": "Prinzessinkostüm"}), token=token)
         assert stale.status_code == 409 and "inzwischen geändert" in stale.text
-        assert shown_words(stale.text, "/needs/elsewhere/wedding", "de") == "Hochzeitsanzug"
+        assert shown_words(stale.text, "/needs/elsewhere/carnival", "de") == "Prinzessinkostüm"
         assert "Jemand anderes hat diese Wörter inzwischen auch geändert; hier steht Ihre Eingabe." in stale.text
-        assert shown_words(stale.text, "/needs/elsewhere/wedding", "tr") == "gelinlik"  # theirs, untouched here
-        saved_page = (await page.get("/needs/elsewhere/wedding")).text
-        cleared = await page.post("/needs/elsewhere/wedding", needs_form(
-            saved_page, "/needs/elsewhere/wedding", {"de": "", "en": "", "tr": ""}), token=token)
+        assert shown_words(stale.text, "/needs/elsewhere/carnival", "tr") == "karnaval"  # theirs, untouched here
+        saved_page = (await page.get("/needs/elsewhere/carnival")).text
+        cleared = await page.post("/needs/elsewhere/carnival", needs_form(
+            saved_page, "/needs/elsewhere/carnival", {"de": "", "en": "", "tr": ""}), token=token)
         assert cleared.status_code == 400 and "Um diesen Bedarf zu entfernen, löschen Sie ihn." in cleared.text
 
-        confirm = await page.get("/needs/elsewhere/wedding/delete")
-        assert confirm.status_code == 200 and "„wedding“ löschen?" in confirm.text
-        unconfirmed = await page.post("/needs/elsewhere/wedding/delete", {}, token=token)
-        assert unconfirmed.status_code == 303 and await stored(own, "elsewhere", "wedding")  # not without "yes"
-        deleted = await page.post("/needs/elsewhere/wedding/delete", {"confirm": "yes"}, token=token)
+        confirm = await page.get("/needs/elsewhere/carnival/delete")
+        assert confirm.status_code == 200 and "„carnival“ löschen?" in confirm.text
+        unconfirmed = await page.post("/needs/elsewhere/carnival/delete", {}, token=token)
+        assert unconfirmed.status_code == 303 and await stored(own, "elsewhere", "carnival")  # not without "yes"
+        deleted = await page.post("/needs/elsewhere/carnival/delete", {"confirm": "yes"}, token=token)
         assert deleted.status_code == 303 and deleted.headers["location"] == "/needs/elsewhere?done=deleted"
-        assert await stored(own, "elsewhere", "wedding") == {}
-        assert await search(own, "Brautkleid nähen") == [REPAIR]
-        assert (await page.get("/needs/elsewhere/wedding")).status_code == 404
+        assert await stored(own, "elsewhere", "carnival") == {}
+        assert await search(own, "Karnevalskostüm nähen") == [REPAIR]
+        assert (await page.get("/needs/elsewhere/carnival")).status_code == 404
 
         # A tab still showing the deleted need: its save is a conflict, and its words come back in the new-need form.
-        gone = await page.post("/needs/elsewhere/wedding", needs_form(
-            saved_page, "/needs/elsewhere/wedding", {"de": "Polterabend"}), token=token)
+        gone = await page.post("/needs/elsewhere/carnival", needs_form(
+            saved_page, "/needs/elsewhere/carnival", {"de": "Rosenmontag"}), token=token)
         assert gone.status_code == 409 and "Jemand anderes hat diesen Bedarf inzwischen gelöscht." in gone.text
-        assert 'id="key" name="key" value="wedding"' in gone.text and "Polterabend</textarea>" in gone.text
-        assert await stored(own, "elsewhere", "wedding") == {}
+        assert 'id="key" name="key" value="carnival"' in gone.text and "Rosenmontag</textarea>" in gone.text
+        assert await stored(own, "elsewhere", "carnival") == {}
     [created] = await audit(own, "needs.added")
-    assert created.object_id == "elsewhere:wedding" and created.before is None
-    assert created.after == {"de": ["Hochzeitskleid", "Hochzeit"], "en": ["wedding dress"]}
+    assert created.object_id == "elsewhere:carnival" and created.before is None
+    assert created.after == {"de": ["Faschingskostüm", "Fasching"], "en": ["carnival costume"]}
     [changed] = await audit(own, "needs.changed")
-    assert changed.before == {"de": ["Hochzeitskleid", "Hochzeit"], "tr": []}
-    assert changed.after == {"de": ["Brautkleid"], "tr": ["gelinlik"]}
+    assert changed.before == {"de": ["Faschingskostüm", "Fasching"], "tr": []}
+    assert changed.after == {"de": ["Karnevalskostüm"], "tr": ["karnaval"]}
     [removed] = await audit(own, "needs.deleted")
-    assert removed.before == {"de": ["Brautkleid"], "en": ["wedding dress"], "tr": ["gelinlik"]}
+    assert removed.before == {"de": ["Karnevalskostüm"], "en": ["carnival costume"], "tr": ["karnaval"]}
     assert removed.after is None
 
 
@@ -277,11 +277,11 @@ async def test_a_form_without_its_csrf_token_is_refused(own: App) -> None:
         assert (await page.client.post(f"/offers/{repair}/needs", data=form)).status_code == 403
         forged = await page.client.post(f"/offers/{repair}/needs", data={**form, "csrftoken": "forged"})
         assert forged.status_code == 403
-        new = {"key": "wedding", "words-de": "Hochzeit"}
+        new = {"key": "carnival", "words-de": "Fasching"}
         assert (await page.client.post("/needs/elsewhere", data=new)).status_code == 403
         assert (await page.client.post("/needs/elsewhere/car/delete", data={"confirm": "yes"})).status_code == 403
     assert await stored(own, "offer", REPAIR) == before
-    assert await stored(own, "elsewhere", "wedding") == {} and await stored(own, "elsewhere", "car") != {}
+    assert await stored(own, "elsewhere", "carnival") == {} and await stored(own, "elsewhere", "car") != {}
     assert await audit(own, "needs.changed") == [] and await audit(own, "needs.added") == []
 
 
@@ -309,12 +309,12 @@ async def test_without_a_login_or_the_right_to_change_content_nothing_is_reached
             assert (await page.get(path)).status_code == 403, path
         for path in (f"/offers/{repair}/needs", f"/categories/{await category_id(own, 'counselling')}/needs",
                      "/needs/elsewhere", "/needs/elsewhere/car", "/needs/elsewhere/car/delete"):
-            response = await page.post(path, {"confirm": "yes", "key": "wedding", "words-de": "Hochzeit"},
+            response = await page.post(path, {"confirm": "yes", "key": "carnival", "words-de": "Fasching"},
                                        token=token)
             assert response.status_code == 403, path
-    assert await stored(own, "elsewhere", "car") != {} and await stored(own, "elsewhere", "wedding") == {}
+    assert await stored(own, "elsewhere", "car") != {} and await stored(own, "elsewhere", "carnival") == {}
     async with own.sessions() as session:
-        assert await session.scalar(select(NeedWords).where(NeedWords.key == "wedding")) is None
+        assert await session.scalar(select(NeedWords).where(NeedWords.key == "carnival")) is None
 
 
 async def test_the_export_writes_the_edited_words_and_imports_them_unchanged(own: App, tmp_path: Path) -> None:
@@ -331,7 +331,7 @@ async def test_the_export_writes_the_edited_words_and_imports_them_unchanged(own
         # Turkish back: its row is now the newest, yet the file keeps the languages in the bot's order.
         assert (await page.post(action, needs_form(shown.text, action, {"tr": "saat tamiri"}),
                                 token=token)).status_code == 303
-        assert (await page.post("/needs/elsewhere", {"key": "wedding", "words-de": "Hochzeitskleid"},
+        assert (await page.post("/needs/elsewhere", {"key": "carnival", "words-de": "Faschingskostüm"},
                                 token=token)).status_code == 303
         assert (await page.post("/needs/elsewhere/taxi/delete", {"confirm": "yes"},
                                 token=token)).status_code == 303
@@ -340,7 +340,7 @@ async def test_the_export_writes_the_edited_words_and_imports_them_unchanged(own
     assert written["offers"][REPAIR]["de"] == ["Kuckucksuhr", "Wanduhr"] and "pl" not in written["offers"][REPAIR]
     assert list(written["offers"][REPAIR]) == ["de", "de@easy", "en", "tr", "ar", "ro", "bg", "uk", "ru"]
     assert written["offers"][REPAIR]["tr"] == ["saat tamiri"]
-    assert written["elsewhere"]["wedding"] == {"de": ["Hochzeitskleid"]} and "taxi" not in written["elsewhere"]
+    assert written["elsewhere"]["carnival"] == {"de": ["Faschingskostüm"]} and "taxi" not in written["elsewhere"]
     report = await import_folder(own.sessions, tmp_path / "export", own.settings.quarter, own.clock)
     assert report.counts["needs.unchanged"] > 0
     assert not any(report.counts[f"needs.{status}"] for status in ("created", "updated", "deleted")), report.summary()
