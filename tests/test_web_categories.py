@@ -9,12 +9,11 @@ import re
 from sqlalchemy import select
 
 from bot.app import App
-from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
 from bot.offers.catalog import OfferCatalog
 from bot.offers.models import Category
 from tests.support.chat import Chat
-from tests.support.web import browser, make_account
+from tests.support.web import audit, browser, make_account
 
 
 async def category(app: App, key: str) -> int:
@@ -30,12 +29,6 @@ def version(page: str, language: str) -> str:
                       r'<input type="hidden" name="version" value="([^"]+)">', page)
     assert found, language
     return found.group(1)
-
-
-async def audit(app: App, action: str) -> list[AuditEntry]:
-    async with app.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                          .order_by(AuditEntry.id)))
 
 
 async def test_names_states_and_order_of_categories(own: App, clock: FixedClock) -> None:

@@ -15,36 +15,15 @@ from sqlalchemy import select
 
 from bot.accounts import roles
 from bot.app import App
-from bot.audit.models import AuditEntry
 from bot.content.exporter import export_folder
 from bot.content.importer import import_folder
 from bot.offers.catalog import OfferCatalog
-from bot.offers.models import Category, NeedWords, Offer
+from bot.offers.models import NeedWords
 from bot.offers.needs import load_needs
 from tests.support.chat import Chat
-from tests.support.web import Browser, browser, make_account
+from tests.support.web import Browser, audit, browser, category_id, make_account, offer_id
 
 REPAIR = "reparaturcafe-horst"
-
-
-async def offer_id(app: App, key: str) -> int:
-    async with app.sessions() as session:
-        found = await session.scalar(select(Offer.id).where(Offer.key == key))
-    assert found is not None
-    return found
-
-
-async def category_id(app: App, key: str) -> int:
-    async with app.sessions() as session:
-        found = await session.scalar(select(Category.id).where(Category.key == key))
-    assert found is not None
-    return found
-
-
-async def audit(app: App, action: str) -> list[AuditEntry]:
-    async with app.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                          .order_by(AuditEntry.id)))
 
 
 async def stored(app: App, kind: str, key: str) -> dict[str, list[str]]:

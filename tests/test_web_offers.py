@@ -12,30 +12,16 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from bot.app import App
-from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
 from bot.content.exporter import export_folder
 from bot.content.importer import import_folder
 from bot.offers.catalog import OfferCatalog
 from bot.offers.models import Offer, OfferText
 from tests.support.chat import Chat
-from tests.support.web import Browser, browser, make_account
+from tests.support.web import Browser, audit, browser, make_account, offer_id
 
 ROW = re.compile(r'<a href="/offers/(\d+)">([^<]+)</a>')
 ARABIC = "دورة ألمانية للقادمين الجدد في هورست"
-
-
-async def offer_id(app: App, key: str) -> int:
-    async with app.sessions() as session:
-        found = await session.scalar(select(Offer.id).where(Offer.key == key))
-    assert found is not None
-    return found
-
-
-async def audit(app: App, action: str) -> list[AuditEntry]:
-    async with app.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                          .order_by(AuditEntry.id)))
 
 
 def version(page: str, language: str | None = None) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
-from bot.audit.models import AuditEntry
 from bot.clock import FixedClock
 from bot.content.exporter import export_folder
 from bot.content.importer import import_folder
@@ -23,7 +22,7 @@ from bot.queue.models import UNSERVED, Consultation, QueueSession, QueueTicket
 from tests.support.chat import Chat
 from tests.support.databases import BERLIN
 from tests.support.queue import take_number
-from tests.support.web import Browser, browser, make_account
+from tests.support.web import Browser, audit, browser, make_account
 
 VERSION = re.compile(r'name="version" value="([^"]+)"')
 
@@ -33,12 +32,6 @@ async def consultation(app: App) -> Consultation:
         row = await session.scalar(select(Consultation).where(Consultation.quarter == app.settings.quarter))
         assert row is not None
         return row
-
-
-async def audit(app: App, action: str) -> list[AuditEntry]:
-    async with app.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                          .order_by(AuditEntry.id)))
 
 
 def hours_form(page: str, **changes: str) -> dict[str, str]:

@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pyotp
+from sqlalchemy import select
 
 from bot.accounts import store
 from bot.accounts.models import StaffAccount
 from bot.app import App
 from bot.audit.log import Actor
+from bot.audit.models import AuditEntry
+from bot.offers.models import Category, Offer
 from bot.web.app import create_web_app
 
 PASSWORD = "Quartier-Horst-2026"
@@ -82,3 +85,24 @@ async def make_account(app: App, role: str, with_codes: bool | None = None) -> t
         secret = await store.set_up_totp_in_person(session, account, app.clock.now(), Actor("test")) \
             if with_codes else None
     return account, secret
+
+
+async def audit(app: App, action: str) -> list[AuditEntry]:
+    """The audit log's entries of one action, oldest first."""
+    async with app.sessions() as session:
+        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                          .order_by(AuditEntry.id)))
+
+
+async def offer_id(app: App, key: str) -> int:
+    async with app.sessions() as session:
+        found = await session.scalar(select(Offer.id).where(Offer.key == key))
+    assert found is not None
+    return found
+
+
+async def category_id(app: App, key: str) -> int:
+    async with app.sessions() as session:
+        found = await session.scalar(select(Category.id).where(Category.key == key))
+    assert found is not None
+    return found
