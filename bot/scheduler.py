@@ -56,10 +56,6 @@ class Jobs:
         except Exception:  # the next turn tries again; the error is the job's, never a resident's words
             log.exception("a scheduled job failed")
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
-
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Start nothing more and let the work in hand finish (cancelled after `grace`); safe to call twice."""
         if self.scheduler.running:

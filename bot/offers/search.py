@@ -155,7 +155,7 @@ class SearchIndex:
             if word.weak:
                 continue
             for candidate, similarity in self._similar(word.forms, typo=not word.known).items():
-                if not candidate.startswith(tuple(own)):
+                if not candidate.startswith(own):
                     similarity *= GUESS_SIMILARITY
                 np.maximum(scores[row], self._bm25.get_scores([candidate]) * similarity, out=scores[row])
                 if similarity == 1.0 and candidate in self._strong:

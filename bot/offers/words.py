@@ -69,6 +69,12 @@ WEAK_WORDS = {
     "pl": "wizyta wizytę umówić blisko pobliżu",
 }
 _SAME_WORDS = {"de@easy": "de"}  # Easy German is German: its stop and weak words are German's
+
+
+def _base(language: str) -> str:
+    """The language whose words `language` uses ("de@easy" → "de")."""
+    return _SAME_WORDS.get(language, language)
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Latin letters to Cyrillic, longest first; one table per language, as residents spell by ear.
 _COMMON_LATIN = [("shch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
@@ -102,7 +108,7 @@ def stop_words(language: str) -> frozenset[str]:
         listed: list[str] = list(STOPWORDS_EN)
     else:
         listed = get_stop_words(STOP_WORD_LISTS[language]) if language in STOP_WORD_LISTS else []
-    extra = EXTRA_STOP_WORDS.get(_SAME_WORDS.get(language, language), "")
+    extra = EXTRA_STOP_WORDS.get(_base(language), "")
     return frozenset(fold(word) for word in [*listed, *extra.split()])
 
 
@@ -127,7 +133,7 @@ def tagged(word: str, language: str) -> str:
     """The word's term marked with its language ("de:rent" for "Rente", "en:rent" for "rent"), so that words
     of different languages that happen to share a stem never meet; "" when the word has no term."""
     found = term(word, language)
-    return f"{_SAME_WORDS.get(language, language)}:{found}" if found else ""
+    return f"{_base(language)}:{found}" if found else ""
 
 
 def terms(text: str, language: str) -> list[str]:
@@ -142,7 +148,7 @@ def weak_words(language: str) -> frozenset[str]:
     """The weak words (folded) a query typed in `language` may contain: its own, German and English ones."""
     languages = {language, *LATIN_GUESSES, *_query_languages(language)}
     return frozenset(fold(word) for code in languages
-                     for word in WEAK_WORDS.get(_SAME_WORDS.get(code, code), "").split())
+                     for word in WEAK_WORDS.get(_base(code), "").split())
 
 
 class QueryWord(NamedTuple):
@@ -156,7 +162,7 @@ KNOWN_ZIPF = 3.0  # wordfreq's "small" lists: words met at least once in a milli
 
 def known_word(word: str, languages: tuple[str, ...]) -> bool:
     """Whether `word` is a word of one of `languages` as typed (wordfreq's frequency lists)."""
-    return any(wordfreq.zipf_frequency(word, _SAME_WORDS.get(code, code), wordlist="small") >= KNOWN_ZIPF
+    return any(wordfreq.zipf_frequency(word, _base(code), wordlist="small") >= KNOWN_ZIPF
                for code in languages)
 
 
@@ -191,15 +197,15 @@ def query_forms(text: str, language: str) -> list[QueryWord]:
     return result
 
 
-def own_tags(language: str) -> frozenset[str]:
+def own_tags(language: str) -> tuple[str, ...]:
     """The language tags (see `tagged`) of words read in the chat's own language; the rest are guesses
     ("Jobcenter" typed in the Turkish chat read as German), which rank after the chat's own words."""
-    return frozenset(f"{_SAME_WORDS.get(code, code)}:" for code in _query_languages(language))
+    return tuple(f"{_base(code)}:" for code in _query_languages(language))
 
 
 def _latin_guesses(language: str) -> tuple[str, ...]:
     """German chats read a word as German only: "Rente" is not the English "rent"."""
-    return ("de",) if _SAME_WORDS.get(language, language) == "de" else LATIN_GUESSES
+    return ("de",) if _base(language) == "de" else LATIN_GUESSES
 
 
 def _query_languages(language: str) -> tuple[str, ...]:
