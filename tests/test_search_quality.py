@@ -3,9 +3,9 @@
 tests/data/search_queries.yaml holds residents' queries in the ten languages, each with the
 offers a caseworker would point to, and queries for things the quarter does not have. They run
 through the real catalog and index built from the Horst example content (with its needs
-vocabulary). tests/data/search_queries_fresh.yaml is a second set, written apart from both (see
-FLOOR_HIT3_FRESH). The floors sit a little under what was measured, so a change that makes residents
-find less fails here; `pytest -s` prints the tables.
+vocabulary). tests/data/search_queries_fresh.yaml and search_queries_fresh2.yaml were written apart from
+both (see FLOOR_HIT3_FRESH and FLOOR_HIT3_FRESH2). The floors sit a little under what was measured, so a
+change that makes residents find less fails here; `pytest -s` prints the tables.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tests.support.databases import Database
 DATA = Path(__file__).parent / "data"
 QUERIES = DATA / "search_queries.yaml"
 FRESH = DATA / "search_queries_fresh.yaml"
+FRESH2 = DATA / "search_queries_fresh2.yaml"
 TOP = 3
 # The floors sit a little under what was measured (see the README, "Search"), so a change that makes
 # residents find less fails here. The issue's targets: hit@3 >= 0.90 per language and >= 0.95 overall,
@@ -34,10 +35,18 @@ MAX_FALSE_POSITIVES_HELD_OUT = 1  # of the 12 held-out nothing-queries
 # The fresh set was written by someone who saw neither the search nor its vocabulary, after both were
 # built; the vocabulary (needs and "elsewhere") was then rewritten by others who did not see the set. It is
 # the honest measure of what residents will meet. Measured: hit@3 0.95 (0.80-1.00 per language); 4 of 30
-# nothing-queries answered (14 before): the issue's target of 1 in 20 is not met there.
+# nothing-queries answered (14 before), then 1 of 30 once shops, driving and music words were added.
 FLOOR_HIT3_FRESH = 0.93
 FLOOR_HIT3_FRESH_LANGUAGE = 0.8
-MAX_FALSE_POSITIVES_FRESH = 4  # of 30
+MAX_FALSE_POSITIVES_FRESH = 2  # of 30
+# The second fresh set (200 queries, 30 nothing-queries) was written later, again without the search or its
+# vocabulary. Measured on arrival: hit@3 0.95 (0.90-1.00 per language), 5 of 30 nothing-queries answered
+# (four of them shops: "magazin romanesc", "български магазин", "polski sklep"); after shop words and
+# "Germany" (family reunification) joined the vocabulary: hit@3 0.96, 2 of 30. Those two changes were made
+# with this set in view, so it is no longer fresh for them.
+FLOOR_HIT3_FRESH2 = 0.94
+FLOOR_HIT3_FRESH2_LANGUAGE = 0.85
+MAX_FALSE_POSITIVES_FRESH2 = 3  # of 30
 
 
 def measure(catalog: QuarterCatalog, path: Path = QUERIES, held_out: bool = False,
@@ -80,13 +89,14 @@ async def test_residents_find_the_offers_a_caseworker_would_point_to(database: D
     async with AsyncSession(database.engine) as session:
         catalog = await load_catalog(session, "horst")
     reports = []
-    for label, path, held_out in (("original", QUERIES, False), ("held out", QUERIES, True), ("fresh", FRESH, False)):
+    for label, path, held_out in (("original", QUERIES, False), ("held out", QUERIES, True), ("fresh", FRESH, False),
+                                    ("fresh 2", FRESH2, False)):
         table, results, misses, false_positives = measure(catalog, path, held_out, label)
         report = "\n".join([table, "misses:", *misses, "false positives:", *false_positives])
         reports.append((label, results, false_positives, report))
     print("\n" + "\n\n".join(report for *_, report in reports))
-    (_, original, original_false, report), (_, held, held_false, held_report), (_, fresh, fresh_false, fresh_report) = (
-        reports)
+    ((_, original, original_false, report), (_, held, held_false, held_report), (_, fresh, fresh_false, fresh_report),
+     (_, fresh2, fresh2_false, fresh2_report)) = reports
     assert _overall(original) >= FLOOR_HIT3_OVERALL, report
     for language, (count, _, top) in original.items():
         assert top / count >= FLOOR_HIT3[language], report
@@ -97,6 +107,10 @@ async def test_residents_find_the_offers_a_caseworker_would_point_to(database: D
     for count, _, top in fresh.values():
         assert top / count >= FLOOR_HIT3_FRESH_LANGUAGE, fresh_report
     assert len(fresh_false) <= MAX_FALSE_POSITIVES_FRESH, fresh_report
+    assert _overall(fresh2) >= FLOOR_HIT3_FRESH2, fresh2_report
+    for count, _, top in fresh2.values():
+        assert top / count >= FLOOR_HIT3_FRESH2_LANGUAGE, fresh2_report
+    assert len(fresh2_false) <= MAX_FALSE_POSITIVES_FRESH2, fresh2_report
 
 
 def _overall(results: dict[str, tuple[int, int, int]]) -> float:
