@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -50,6 +51,36 @@ class Reviewable(_Strict):
         data = handler(self)
         if self.reviewed and isinstance(data, dict):
             data.pop("reviewed", None)
+        return data
+
+
+def _review_marks(languages: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [code for code in languages if code not in CONTENT_LANGUAGE_CODES]
+    if unknown:
+        raise ValueError(f"unknown language code(s): {', '.join(unknown)}")
+    twice = sorted({code for code in languages if languages.count(code) > 1})
+    if twice:
+        raise ValueError(f"listed twice: {', '.join(twice)}")
+    return tuple(code for code in CONTENT_LANGUAGE_CODES if code in languages)
+
+
+# Languages a native speaker should still check, in the bot's order whatever the file's, so that the order
+# written there changes no digest.
+Unreviewed = Annotated[tuple[str, ...], AfterValidator(_review_marks)]
+
+
+class ReviewMarks(_Strict):
+    """An entry whose texts are translated as one piece per language (a survey, a Sprechstunde's titles): its
+    `unreviewed` field (declared by the subclass, where it reads best in the file) lists the languages made with
+    machine help or not by a native speaker, as `reviewed: false` does for one text (`Reviewable`). Absent
+    means all reviewed. It is left out of the dump when empty, so an entry without it keeps its digest.
+    """
+
+    @model_serializer(mode="wrap")
+    def _unreviewed_only_when_any(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if not getattr(self, "unreviewed", ()) and isinstance(data, dict):
+            data.pop("unreviewed", None)
         return data
 
 

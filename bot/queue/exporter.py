@@ -32,7 +32,8 @@ async def export_consultations(session: AsyncSession, quarter: str,
 
 def entry_of(row: Consultation) -> dict[str, Any]:
     return {
-        "key": row.key, "titles": in_language_order(dict(row.titles)), "place": row.place,
+        "key": row.key, "titles": in_language_order(dict(row.titles)), "unreviewed": list(row.unreviewed or ()),
+        "place": row.place,
         "ticket_prefix": row.ticket_prefix, "desks": row.desks, "numbers_before_minutes": row.numbers_before_minutes,
         "no_show_minutes": row.no_show_minutes, "late_minutes": row.late_minutes,
         "minutes_per_person": row.minutes_per_person, "topics": list(row.topics),

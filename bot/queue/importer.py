@@ -44,7 +44,7 @@ async def upsert_consultations(session: AsyncSession, content: SprechstundenFile
 
 def content_digest(entry: ConsultationEntry, example_data: bool) -> str:
     """What the import compares; a change made in the back office stores it too, so its export re-imports
-    as "unchanged"."""
+    as "unchanged". An entry without review marks dumps as before there were any, so its digest stays."""
     return hashlib.sha256(f"{entry.model_dump_json()}|{example_data}".encode()).hexdigest()
 
 
@@ -52,7 +52,7 @@ def fill(row: Consultation, entry: ConsultationEntry, example_data: bool) -> Non
     row.active = True
     titles = dict(entry.titles)
     row.title_sources = written_sources(row.titles or {}, row.title_sources, titles)  # new or changed: current
-    row.titles = titles
+    row.titles, row.unreviewed = titles, list(entry.unreviewed)
     row.place, row.ticket_prefix, row.desks = entry.place, entry.ticket_prefix, entry.desks
     row.numbers_before_minutes, row.no_show_minutes = entry.numbers_before_minutes, entry.no_show_minutes
     row.late_minutes, row.minutes_per_person = entry.late_minutes, entry.minutes_per_person

@@ -33,6 +33,8 @@ class Consultation(Base):
     # language code → fingerprint of the German title each title was made from (bot/content/texts.py); the
     # German title keeps its own. Null for titles from before this was kept: they count as current.
     title_sources: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Languages whose title was made with machine help or not by a native speaker: one should still check it.
+    unreviewed: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     place: Mapped[str] = mapped_column(String(300))
     ticket_prefix: Mapped[str] = mapped_column(String(3))
     desks: Mapped[int] = mapped_column(Integer)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.content.schema import WEEKDAYS, Key, check_text_languages
+from bot.content.schema import WEEKDAYS, Key, ReviewMarks, Unreviewed, check_text_languages
 
 TOPICS = ("letters", "housing", "family", "health", "work", "other")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -62,9 +62,11 @@ class WeeklyHours(_Strict):
         return dt.time.fromisoformat(self.time[6:])
 
 
-class ConsultationEntry(_Strict):
+class ConsultationEntry(ReviewMarks):
     key: Key
     titles: dict[str, Annotated[str, Field(min_length=1, max_length=120)]]
+    # The titles made with machine help or not by a native speaker (`unreviewed: [ru, pl]`); absent: all checked.
+    unreviewed: Unreviewed = ()
     place: Annotated[str, Field(min_length=1, max_length=300)]
     ticket_prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")] = "A"
     desks: Annotated[int, Field(ge=1, le=20)] = 1
@@ -80,6 +82,13 @@ class ConsultationEntry(_Strict):
     @classmethod
     def _title_languages(cls, titles: dict[str, str]) -> dict[str, str]:
         return check_text_languages(titles)
+
+    @model_validator(mode="after")
+    def _marks_have_titles(self) -> ConsultationEntry:
+        untitled = [code for code in self.unreviewed if code not in self.titles]
+        if untitled:
+            raise ValueError(f"unreviewed: no title in {', '.join(untitled)}")
+        return self
 
     @model_validator(mode="after")
     def _topics_and_hours(self) -> ConsultationEntry:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.content.schema import ReviewMarks, Unreviewed
 from bot.languages import CONTENT_LANGUAGE_CODES
 
 # Short keys keep button payloads ("survey:t:<question>:<option>") within Telegram's 64 bytes.
@@ -72,10 +73,13 @@ class Signup(_Strict):
     consent: Texts
 
 
-class SurveyFile(_Strict):
+class SurveyFile(ReviewMarks):
     key: SurveyKey
     example_data: bool = False
     retention_months: Annotated[int, Field(ge=1, le=120)] = 24
+    # The languages whose whole text was made with machine help or not by a native speaker (`unreviewed: [ru,
+    # pl]`): a survey is translated as one piece. Absent: all checked. Not part of what an answer means.
+    unreviewed: Unreviewed = ()
     title: Texts
     introduction: Texts
     closing: Texts
@@ -85,6 +89,11 @@ class SurveyFile(_Strict):
 
     def question(self, key: str) -> Question | None:
         return next((question for question in self.questions if question.key == key), None)
+
+
+def unreviewed_in(definition: dict[str, Any]) -> tuple[str, ...]:
+    """The languages a stored definition (a `SurveyFile` dumped) marks as still to be checked, in the bot's order."""
+    return tuple(definition.get("unreviewed", ()))
 
 
 def definition_errors(survey: SurveyFile) -> list[str]:
@@ -149,8 +158,8 @@ def _reference_errors(where: str, question_key: str, options: list[str], by_key:
             if option not in question.option_keys()]
 
 
-def _translation_errors(survey: SurveyFile) -> list[str]:
-    """Every text in every language: a resident must never meet a question they cannot read."""
+def all_texts(survey: SurveyFile) -> list[tuple[str, dict[str, str]]]:
+    """Every translated text of the survey, named by where it is, in the file's order."""
     texts: list[tuple[str, dict[str, str]]] = [
         ("title", survey.title), ("introduction", survey.introduction), ("closing", survey.closing),
     ]
@@ -159,8 +168,13 @@ def _translation_errors(survey: SurveyFile) -> list[str]:
     for question in survey.questions:
         texts.append((f"questions.{question.key}.text", question.text))
         texts += [(f"questions.{question.key}.options.{option.key}", option.text) for option in question.options]
+    return texts
+
+
+def _translation_errors(survey: SurveyFile) -> list[str]:
+    """Every text in every language: a resident must never meet a question they cannot read."""
     errors = []
-    for where, text in texts:
+    for where, text in all_texts(survey):
         missing = [code for code in CONTENT_LANGUAGE_CODES if code not in text]
         unknown = sorted(set(text) - set(CONTENT_LANGUAGE_CODES))
         if missing:

@@ -5,7 +5,8 @@ version has responses its meaning is frozen: a changed file becomes the next ver
 old one is kept (inactive) for its results. Without responses yet, the version is simply
 updated. The German text is the question asked; the other languages render it, so a corrected
 translation (a typo, a more polite address) updates the answered version in place rather than
-splitting its figures in two.
+splitting its figures in two; so does a changed review mark (`unreviewed`, the languages a native
+speaker should still check), which says something about the translations, not about the questions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.surveys.definition import SurveyFile
 from bot.surveys.models import Survey, SurveyResponse
 
 MEANING_LANGUAGE = "de"  # the question as asked; the other languages render it
+NOT_MEANING = ("unreviewed",)  # top-level fields about the translations only
 
 
 async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str, clock: Clock) -> str:
@@ -50,12 +52,16 @@ async def upsert_survey(session: AsyncSession, survey: SurveyFile, quarter: str,
     return "new_version" if current else "created"
 
 
-def meaning_of(definition: Any) -> Any:
-    """The definition without the translations: what an answer given to it means."""
+def meaning_of(definition: dict[str, Any]) -> Any:
+    """The definition without the translations and their review marks: what an answer given to it means."""
+    return _meaning({key: value for key, value in definition.items() if key not in NOT_MEANING})
+
+
+def _meaning(definition: Any) -> Any:
     if isinstance(definition, dict):
         if definition and set(definition) <= set(CONTENT_LANGUAGE_CODES) and MEANING_LANGUAGE in definition:
             return definition[MEANING_LANGUAGE]
-        return {key: meaning_of(value) for key, value in definition.items()}
+        return {key: _meaning(value) for key, value in definition.items()}
     if isinstance(definition, list):
-        return [meaning_of(value) for value in definition]
+        return [_meaning(value) for value in definition]
     return definition
