@@ -78,8 +78,11 @@ def as_entry(row: Consultation) -> ConsultationEntry:
 
 def _store(row: Consultation, entry: ConsultationEntry, now: dt.datetime) -> None:
     """Write `entry` and the digest of the entry as the export will write it (closed dates sorted, titles in the
-    bot's language order), so the exported file imports again as "unchanged"."""
+    bot's language order), so the exported file imports again as "unchanged". A Sprechstunde no longer in the
+    file stays not offered: only an import that has it again offers it again."""
+    active = row.active
     fill(row, entry, row.example_data)
+    row.active = active
     row.content_hash, row.updated_at = content_digest(as_entry(row), row.example_data), now
 
 
