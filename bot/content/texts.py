@@ -179,6 +179,13 @@ def confirmed_sources(texts: dict[str, Any], sources: dict[str, str] | None,
     return _sources_of(rows)
 
 
+def kept_version(texts: dict[str, Any], language: str) -> str:
+    """What "checked" was shown for, for texts kept as a dict: the language's text and the German one, as the
+    rows' `text_version`s name them. A change to either since makes that page stale."""
+    return "|".join(fingerprint(_Kept(code, texts[code]), _KEPT_FIELDS) if code in texts else "-"
+                    for code in (language, SOURCE_LANGUAGE))
+
+
 def kept_translations(texts: dict[str, Any], sources: dict[str, str] | None,
                       languages: Iterable[str]) -> dict[str, Translation]:
     """Each language's state, as `translations` gives it for rows."""

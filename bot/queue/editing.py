@@ -1,4 +1,5 @@
-"""Staff change a Sprechstunde's hours and closed dates (the back office; the YAML import stays).
+"""Staff change a Sprechstunde's hours and closed dates, and mark a title as checked by a native speaker
+(the back office; the YAML import stays).
 
 Every change goes through the schema of `sprechstunden.yaml` (`ConsultationEntry`), so the back
 office can store nothing the import would refuse, and stores the import's own digest, so an
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
-from bot.content.texts import SOURCE_LANGUAGE, Translation, confirmed_sources, kept_translations
+from bot.content.texts import SOURCE_LANGUAGE, Translation, confirmed_sources, kept_translations, kept_version
 from bot.languages import CONTENT_LANGUAGE_CODES
 from bot.queue.desk import close_session
 from bot.queue.exporter import entry_of
@@ -45,6 +46,7 @@ class HoursError(Exception):
 
 
 STALE, PAST, ALREADY_CLOSED, NOT_CLOSED = "stale", "past", "already_closed", "not_closed"
+NOT_UNREVIEWED = "not_unreviewed"  # "checked" for a title that needs no check
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,19 @@ async def save_hours(db: AsyncSession, row: Consultation, changes: dict[str, Any
                      now: dt.datetime, actor: Actor) -> bool:
     """Titles, weekly hours, desks, timings and topics as the form sent them; False if nothing changed.
 
+    A title still to be checked by a native speaker stays so while it is saved unchanged; one that staff
+    changed (or removed) counts as checked, as a text of an offer or event saved by hand does.
+
     Raises `HoursError(STALE)` when the row changed since the form was loaded, and pydantic's
     `ValidationError` (with the schema's field names) when the values are not valid.
     """
     if row.content_hash != version:
         raise HoursError(STALE)
     before = entry_of(row)
-    entry = ConsultationEntry.model_validate({**before, **{name: changes[name] for name in EDITABLE}})
+    titles = changes["titles"]
+    unreviewed = [code for code in row.unreviewed if code in titles and titles[code] == row.titles.get(code)]
+    entry = ConsultationEntry.model_validate({**before, **{name: changes[name] for name in EDITABLE},
+                                              "unreviewed": unreviewed})
     if entry == as_entry(row):
         return False
     _store(row, entry, now)
@@ -129,6 +137,31 @@ def confirm_titles(db: AsyncSession, row: Consultation, languages: list[str], no
            before={"fingerprints": {code: before.get(code) for code in confirmed}},
            after={"fingerprints": {code: row.title_sources.get(code) for code in confirmed}})
     return confirmed
+
+
+def title_version(row: Consultation, language: str) -> str:
+    """What "checked" was shown for: the language's title and the German one."""
+    return kept_version(dict(row.titles), language)
+
+
+def confirm_review(db: AsyncSession, row: Consultation, language: str, version: str, now: dt.datetime,
+                   actor: Actor) -> None:
+    """"Checked": a native speaker read a title made with machine help (or not by a native speaker), and it stays
+    as it is. The exported entry no longer lists the language under `unreviewed`, so the stored digest moves
+    with it, as an import of that export computes it; the title's translation state does not change.
+
+    Raises `HoursError(STALE)` when the title or the German title changed since the page was loaded, and
+    `HoursError(NOT_UNREVIEWED)` when the title counts as checked already (or there is none).
+    """
+    if version != title_version(row, language):
+        raise HoursError(STALE)
+    if language not in row.unreviewed:
+        raise HoursError(NOT_UNREVIEWED)
+    entry = as_entry(row)
+    _store(row, entry.model_copy(update={"unreviewed": tuple(code for code in entry.unreviewed if code != language)}),
+           now)
+    record(db, now, actor, "sprechstunde.title_reviewed", OBJECT_TYPE, row.id,
+           before={"language": language, "reviewed": False}, after={"language": language, "reviewed": True})
 
 
 async def holding_numbers(db: AsyncSession, row: Consultation, day: dt.date) -> tuple[list[int], int]:

@@ -1,4 +1,5 @@
-"""Staff correct a survey version's texts and switch versions on and off in the back office.
+"""Staff correct a survey version's texts, mark a language's translation as checked by a native speaker, and
+switch versions on and off in the back office.
 
 Answers refer to the question and option keys of their version (see `importer.py`), so texts may
 only change while a version has no response at all; after that a changed survey file makes a new
@@ -6,6 +7,11 @@ version on import. Only texts change here, never keys, kinds or conditions, and 
 definition is checked again as the import checks it. The stored digest is the import's, so the
 export of an edited version imports as "unchanged", and it doubles as the version a form was loaded
 with: the chat's survey catalog re-reads a definition whose digest changed.
+
+A survey is translated as one piece, so its review mark is per language (`unreviewed`), and correcting one
+question in a language does not make that language's whole text checked. The mark is not part of what the
+answers mean, so "checked" is possible on an answered version too, as an import of the changed file would
+update that version in place.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit.log import Actor, record
+from bot.content.texts import kept_version
 from bot.languages import CONTENT_LANGUAGE_CODES
-from bot.surveys.definition import SurveyFile, definition_errors
+from bot.surveys.definition import SurveyFile, all_texts, definition_errors, unreviewed_in
 from bot.surveys.models import Survey, SurveyResponse
 
 OBJECT_TYPE = "survey"
 ANSWERED, STALE, NO_QUESTION = "answered", "stale", "no_question"
+NOT_UNREVIEWED = "not_unreviewed"  # "checked" for a language that needs no check
 
 
 class SurveyEditError(Exception):
@@ -85,6 +93,34 @@ async def edit_question(db: AsyncSession, survey: Survey, question_key: str, tex
     survey.definition, survey.content_hash = parsed.model_dump(mode="json"), digest(parsed)
     record(db, now, actor, "survey.edit", OBJECT_TYPE, survey.id, before=before, after=after)
     return True
+
+
+def text_version(survey: Survey, language: str) -> str:
+    """What "checked" was shown for: every text of the survey in the language, and in German. A change to
+    either since then makes that page stale; a change to another language does not."""
+    texts = all_texts(SurveyFile.model_validate(survey.definition))
+    return kept_version({code: [text.get(code) for _, text in texts] for code in CONTENT_LANGUAGE_CODES}, language)
+
+
+def confirm_review(db: AsyncSession, survey: Survey, language: str, version: str, now: dt.datetime,
+                   actor: Actor) -> None:
+    """"Checked": a native speaker read the survey's text in `language`, and it stays as it is. The stored
+    definition (the file) no longer lists the language under `unreviewed`, and the digest moves with it, as an
+    import of the export computes it; the version stays the same, answered or not.
+
+    Raises `SurveyEditError(STALE)` when a text in the language or in German changed since the page was loaded,
+    and `SurveyEditError(NOT_UNREVIEWED)` when the language counts as checked already.
+    """
+    if version != text_version(survey, language):
+        raise SurveyEditError(STALE)
+    marked = unreviewed_in(survey.definition)
+    if language not in marked:
+        raise SurveyEditError(NOT_UNREVIEWED)
+    parsed = SurveyFile.model_validate({**survey.definition,
+                                        "unreviewed": [code for code in marked if code != language]})
+    survey.definition, survey.content_hash = parsed.model_dump(mode="json"), digest(parsed)
+    record(db, now, actor, "survey.text_reviewed", OBJECT_TYPE, survey.id,
+           before={"language": language, "reviewed": False}, after={"language": language, "reviewed": True})
 
 
 async def set_active(db: AsyncSession, survey: Survey, active: bool, now: dt.datetime, actor: Actor) -> list[int]:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.surveys.definition import SCALE, YES_NO, Question, SurveyFile
+from bot.surveys.definition import SCALE, YES_NO, Question, SurveyFile, unreviewed_in
 from bot.surveys.models import Survey, SurveyResponse, SurveySignup
 from bot.surveys.progress import ANSWERED, SKIPPED, Answer, Answers, is_shown
 
@@ -49,6 +49,7 @@ class SurveySummary:
     complete: int
     partial: int
     signups: int
+    unreviewed: tuple[str, ...]  # languages whose text a native speaker should still check
 
 
 async def list_surveys(session: AsyncSession, quarter: str) -> list[SurveySummary]:
@@ -62,7 +63,8 @@ async def list_surveys(session: AsyncSession, quarter: str) -> list[SurveySummar
         select(SurveySignup.survey_id, func.count()).group_by(SurveySignup.survey_id))).all())
     return [SurveySummary(survey.key, survey.version, survey.active, survey.definition["title"]["de"],
                           counts.get((survey.id, True), 0), counts.get((survey.id, False), 0),
-                          signups.get(survey.id, 0)) for survey in surveys]
+                          signups.get(survey.id, 0), unreviewed_in(survey.definition))
+            for survey in surveys]
 
 
 async def find_survey(session: AsyncSession, quarter: str, key: str, version: int | None) -> Survey | None:

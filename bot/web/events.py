@@ -35,16 +35,20 @@ from bot.web.rendering import render
 PAGE_SIZE = 50
 STATE_LABELS = {"source": N_("source text"), "current": N_("up to date"), "outdated": N_("outdated"),
                 "missing": N_("missing")}
+# Why "Checked" was refused; the Sprechstunden and surveys use the same codes and say the same.
+REVIEW_PROBLEMS = {
+    editing.STALE: N_("Someone else changed this text or the German text meanwhile. Please read it again before "
+                      "you mark it as checked."),
+    editing.NOT_UNREVIEWED: N_("This text is already marked as checked."),
+}
 DOMAIN_MESSAGES = {
+    **REVIEW_PROBLEMS,
     editing.START_IN_PAST: N_("The start lies in the past. Please check the date; to change a running series, "
                               "enter its next coming date."),
     editing.EXISTS: N_("There is already an event with this short name."),
     editing.NO_SUCH_DATE: N_("The event has no date on that day."),
     editing.NOT_CANCELLED: N_("This is not cancelled."),
     editing.INVALID: N_("Some details do not fit together; please check the form."),
-    editing.STALE: N_("Someone else changed this text or the German text meanwhile. Please read it again before "
-                      "you mark it as checked."),
-    editing.NOT_UNREVIEWED: N_("This text is already marked as checked."),
 }
 
 

@@ -1,4 +1,5 @@
-"""The Sprechstunde hours of the quarter: weekly times, desks, timings, topics, titles and closed dates.
+"""The Sprechstunde hours of the quarter: weekly times, desks, timings, topics, titles and closed dates, and a
+title made with machine help marked as checked by a native speaker.
 
 The form's fields are turned into the shape of `sprechstunden.yaml` and checked by its schema in
 `bot/queue/editing.py`; this module only reads the form and says what is wrong next to each field,
@@ -26,8 +27,9 @@ from bot.languages import BY_CODE, CONTENT_LANGUAGE_CODES
 from bot.queue import editing
 from bot.queue.models import Consultation
 from bot.queue.schema import TOPICS, ConsultationEntry
-from bot.web.events import STATE_LABELS
+from bot.web.events import REVIEW_PROBLEMS, STATE_LABELS
 from bot.web.guard import Staff, guarded
+from bot.web.offers import language_names
 from bot.web.rendering import render
 
 NUMBERS = ("desks", "numbers_before_minutes", "no_show_minutes", "late_minutes", "minutes_per_person")
@@ -46,7 +48,8 @@ MAX_ROWS = 14
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _CODES = re.compile(r"[\s,;]+")
 DONE = {"saved": N_("Saved."), "unchanged": N_("Nothing was changed."), "closed": N_("The closed date is entered."),
-        "opened": N_("The closed date is removed. If the Sprechstunde was already closed today, open it at the desk.")}
+        "opened": N_("The closed date is removed. If the Sprechstunde was already closed today, open it at the desk."),
+        "reviewed": N_("Marked as checked.")}
 HOURS_ERRORS = {
     editing.PAST: N_("This day is in the past. Closed dates can be entered for today or later only."),
     editing.ALREADY_CLOSED: N_("This day is already a closed date."),
@@ -182,7 +185,9 @@ def _missing(request: Request, staff: Staff) -> Response:
 
 
 def _page(request: Request, staff: Staff, row: Consultation, form: HoursForm | None = None, *,
-          status_code: int = 200, closing: dict[str, Any] | None = None) -> Response:
+          status_code: int = 200, closing: dict[str, Any] | None = None, review: dict[str, str] | None = None
+          ) -> Response:
+    """The Sprechstunde's page; `review` names the language and the problem of a refused "checked"."""
     web = request.app.state.web.app
     today = web.clock.now().astimezone(web.settings.zone).date()
     closed = sorted(dt.date.fromisoformat(day) for day in row.closed_dates)
@@ -195,14 +200,19 @@ def _page(request: Request, staff: Staff, row: Consultation, form: HoursForm | N
                   hours_days=hours_days, today=today, done=DONE.get(done), told=_int(request.query_params.get("told")),
                   closing={"day": "", "error": "", "confirm": 0, "remove_error": "", **(closing or {})},
                   states={code: state.value for code, state in editing.title_states(row).items()},
-                  state_labels=STATE_LABELS,
+                  state_labels=STATE_LABELS, names=language_names(staff),
+                  texts=[{"code": code, "unreviewed": True, "version": editing.title_version(row, code),
+                          "title": row.titles.get(code, ""), "rtl": BY_CODE[code].right_to_left}
+                         for code in row.unreviewed],
+                  review={"language": "", "problem": "", **(review or {})},
                   **_dates(staff))
 
 
 @guarded(Right.CONTENT)
 async def listing(request: Request, staff: Staff) -> Response:
     rows = await editing.consultations(staff.db, request.app.state.web.app.settings.quarter)
-    return render(request, staff.translator, "sprechstunden.html", staff=staff, rows=rows, **_dates(staff))
+    return render(request, staff.translator, "sprechstunden.html", staff=staff, rows=rows, names=language_names(staff),
+                  **_dates(staff))
 
 
 @guarded(Right.CONTENT)
@@ -278,10 +288,31 @@ async def remove_closed(request: Request, staff: Staff) -> Response:
     return RedirectResponse(f"/sprechstunden/{row.id}?done=opened", status_code=303)
 
 
+@guarded(Right.CONTENT)
+async def confirm_review(request: Request, staff: Staff) -> Response:
+    """"Checked" for one language's title, naming the title's version: a page that no longer shows it is refused
+    (409), as is a title already checked (400)."""
+    row = await _found(request, staff, lock=True)
+    if row is None:
+        return _missing(request, staff)
+    form = await request.form()
+    language = str(form.get("language", ""))
+    if language not in CONTENT_LANGUAGE_CODES:
+        return _missing(request, staff)
+    try:
+        editing.confirm_review(staff.db, row, language, str(form.get("version", "")),
+                               request.app.state.web.app.clock.now(), staff.actor)
+    except editing.HoursError as error:
+        return _page(request, staff, row, status_code=409 if error.code == editing.STALE else 400,
+                     review={"language": language, "problem": REVIEW_PROBLEMS[error.code]})
+    return RedirectResponse(f"/sprechstunden/{row.id}?done=reviewed#review", status_code=303)
+
+
 ROUTES = [
     Route("/sprechstunden", listing, methods=["GET"]),
     Route("/sprechstunden/{consultation_id:int}", detail, methods=["GET"]),
     Route("/sprechstunden/{consultation_id:int}", save, methods=["POST"]),
     Route("/sprechstunden/{consultation_id:int}/closed", add_closed, methods=["POST"]),
     Route("/sprechstunden/{consultation_id:int}/closed/remove", remove_closed, methods=["POST"]),
+    Route("/sprechstunden/{consultation_id:int}/reviewed", confirm_review, methods=["POST"]),
 ]

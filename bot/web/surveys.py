@@ -1,5 +1,6 @@
 """The surveys: their versions with counts, a version's questions in the ten languages, text corrections
-while a version has no answers, and switching a version on or off.
+while a version has no answers, a language's translation marked as checked by a native speaker, and switching a
+version on or off.
 
 Only counts are shown here (complete, partial, sign-ups); never a single response or anything that
 could point at a respondent. The figures themselves belong to the figures screens.
@@ -19,10 +20,12 @@ from bot.content.texts import SOURCE_LANGUAGE
 from bot.i18n import N_
 from bot.languages import BY_CODE, CONTENT_LANGUAGE_CODES
 from bot.surveys import editing
-from bot.surveys.definition import Question, SurveyFile
+from bot.surveys.definition import Question, SurveyFile, unreviewed_in
 from bot.surveys.models import Survey
 from bot.surveys.results import find_survey, list_surveys
+from bot.web.events import REVIEW_PROBLEMS
 from bot.web.guard import Staff, guarded
+from bot.web.offers import language_names
 from bot.web.rendering import render
 
 KIND_LABELS = {"single": N_("single choice"), "multiple": N_("multiple choice"), "scale": N_("scale 1 to 5"),
@@ -30,7 +33,8 @@ KIND_LABELS = {"single": N_("single choice"), "multiple": N_("multiple choice"),
 STATE_LABELS = {"source": N_("source text"), "present": N_("present"), "missing": N_("missing")}
 MAX_TEXT = 1500  # the survey schema's limit (definition.Texts)
 DONE = {"saved": N_("Saved."), "unchanged": N_("Nothing was changed."),
-        "on": N_("This version is now asked in the chat."), "off": N_("This version is no longer asked in the chat.")}
+        "on": N_("This version is now asked in the chat."), "off": N_("This version is no longer asked in the chat."),
+        "reviewed": N_("Marked as checked.")}
 
 
 def _quarter(request: Request) -> str:
@@ -69,7 +73,7 @@ def _languages() -> list[Any]:
 @guarded(Right.CONTENT)
 async def listing(request: Request, staff: Staff) -> Response:
     return render(request, staff.translator, "surveys.html", staff=staff,
-                  surveys=await list_surveys(staff.db, _quarter(request)))
+                  surveys=await list_surveys(staff.db, _quarter(request)), names=language_names(staff))
 
 
 @guarded(Right.CONTENT)
@@ -77,13 +81,22 @@ async def detail(request: Request, staff: Staff) -> Response:
     survey = await _found(request, staff)
     if survey is None:
         return _missing(request, staff)
+    return await _detail_page(request, staff, survey)
+
+
+async def _detail_page(request: Request, staff: Staff, survey: Survey, status_code: int = 200, language: str = "",
+                       problem: str = "") -> Response:
+    """The version's page; `problem` is said where the languages to check are, naming `language`."""
     summary = next(item for item in await list_surveys(staff.db, _quarter(request))
                    if item.key == survey.key and item.version == survey.version)
-    return render(request, staff.translator, "survey.html", staff=staff, survey=survey, summary=summary,
-                  definition=SurveyFile.model_validate(survey.definition), kind_labels=KIND_LABELS,
+    unchecked = unreviewed_in(survey.definition)
+    return render(request, staff.translator, "survey.html", status_code=status_code, staff=staff, survey=survey,
+                  summary=summary, definition=SurveyFile.model_validate(survey.definition), kind_labels=KIND_LABELS,
                   languages=_languages(), answered=await editing.responses(staff.db, survey.id), status=status,
-                  state_labels=STATE_LABELS,
-                  done=DONE.get(request.query_params.get("done", "")))
+                  state_labels=STATE_LABELS, done=DONE.get(request.query_params.get("done", "")),
+                  unchecked=unchecked, names=language_names(staff), problem=problem, problem_language=language,
+                  texts=[{"code": code, "unreviewed": True, "version": editing.text_version(survey, code)}
+                         for code in unchecked])
 
 
 def _question_page(request: Request, staff: Staff, survey: Survey, question_key: str, *, status_code: int = 200,
@@ -167,10 +180,32 @@ async def switch(request: Request, staff: Staff) -> Response:
                             status_code=303)
 
 
+@guarded(Right.CONTENT)
+async def confirm_review(request: Request, staff: Staff) -> Response:
+    """"Checked" for one language's text, naming the texts' version: a page that no longer shows them is refused
+    (409), as is a language already checked (400). Answers do not stand in the way: the mark means nothing to
+    them."""
+    survey = await _found(request, staff, lock=True)
+    if survey is None:
+        return _missing(request, staff)
+    form = await request.form()
+    language = str(form.get("language", ""))
+    if language not in CONTENT_LANGUAGE_CODES:
+        return _missing(request, staff)
+    try:
+        editing.confirm_review(staff.db, survey, language, str(form.get("version", "")),
+                               request.app.state.web.app.clock.now(), staff.actor)
+    except editing.SurveyEditError as error:
+        return await _detail_page(request, staff, survey, 409 if error.code == editing.STALE else 400, language,
+                                  REVIEW_PROBLEMS[error.code])
+    return RedirectResponse(f"/surveys/{survey.key}/{survey.version}?done=reviewed#review", status_code=303)
+
+
 ROUTES = [
     Route("/surveys", listing, methods=["GET"]),
     Route("/surveys/{key}/{version:int}", detail, methods=["GET"]),
     Route("/surveys/{key}/{version:int}/active", switch, methods=["POST"]),
+    Route("/surveys/{key}/{version:int}/reviewed", confirm_review, methods=["POST"]),
     Route("/surveys/{key}/{version:int}/questions/{question}", question_form, methods=["GET"]),
     Route("/surveys/{key}/{version:int}/questions/{question}", question_save, methods=["POST"]),
 ]
