@@ -183,3 +183,25 @@ async def test_sessions_past_their_hours_close_by_themselves(database: Database,
     assert session_id in (await run_upkeep(app.sessions, clock.now(), app.settings.zone)).closed
     assert [ticket.status for ticket in await tickets(app)] == [UNSERVED]
     assert len(await queue_messages(app, CLOSED)) == 1
+
+
+async def test_a_desk_button_tapped_twice_changes_things_once(database: Database, tmp_path: Path,
+                                                              clock: FixedClock) -> None:
+    app = await queue_app(database, tmp_path, clock)
+    for _ in range(3):
+        await take_number(Chat(app, "console", language_hint="en"))
+    staff = Chat(app, "console", staff_of(app), language_hint="en")
+    await staff.say("/desk")
+    await staff.tap(button(staff, "desk:call:"))
+    await staff.tap(button(staff, "desk:served:"))
+    call = button(staff, "desk:call:")  # it names the number served at this desk
+    await staff.tap(call)
+    await staff.tap(call)  # the same button once more: the desk is no longer as it showed
+    assert "Someone was quicker at this desk, so nothing was changed" in staff.text
+    assert [ticket.status for ticket in await tickets(app)] == [SERVED, CALLED, WAITING]
+    again = button(staff, "desk:again:")
+    for _ in range(2):
+        clock.advance(dt.timedelta(seconds=30))
+        await staff.tap(again)
+    assert "Someone was quicker at this desk" in staff.text
+    assert len(await queue_messages(app, TURN)) == 3  # two calls and one "call again"

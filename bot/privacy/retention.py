@@ -33,6 +33,7 @@ from bot.outbox.models import OutboxMessage
 from bot.outbox.store import SENDING
 from bot.privacy.erasure import Erased, erase_resident
 from bot.questions.retention import closed_questions
+from bot.queue.screen_link import unused_screen_links
 from bot.queue.upkeep import remove_links
 from bot.surveys.models import SurveyResponse
 from bot.surveys.retention import prune_expired
@@ -144,7 +145,8 @@ async def old_unmet_searches(session: AsyncSession, now: dt.datetime, settings: 
 
 JOBS: tuple[Job, ...] = (inactive_residents, abandoned_flow_states, abandoned_survey_links, survey_keeping_time,
                          past_events, past_queue_days, old_outbox_messages, old_processed_events, old_unmet_searches,
-                         ended_staff_sessions, old_audit_entries, long_disabled_accounts, closed_questions)
+                         ended_staff_sessions, old_audit_entries, long_disabled_accounts, closed_questions,
+                         unused_screen_links)
 
 
 async def prune(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, settings: Settings) -> Pruned:

@@ -28,18 +28,30 @@ from bot.queue.notify import NO_SHOW as NO_SHOW_NOTICE
 from bot.queue.schedule import lock_session
 from bot.queue.tickets import QueueClosed
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 @dataclass(frozen=True)
 class CallOutcome:
     called: QueueTicket | None = None
     unmarked: QueueTicket | None = None  # still "called" at this desk: served or no-show first
+    changed: bool = False  # the desk is no longer as the staff member saw it: someone (or a double tap) was quicker
 
 
-async def call_next(db: AsyncSession, session_id: int, desk: int, now: dt.datetime) -> CallOutcome:
+async def call_next(db: AsyncSession, session_id: int, desk: int, now: dt.datetime, *,
+                    seen: frozenset[int] | None = None) -> CallOutcome:
+    """Finish the one served at this desk and call the first waiting number to it.
+
+    `seen` is who the staff member saw at their desk when they tapped (the tickets' ids; empty: nobody).
+    If the desk has changed since, nothing happens: a second tap, or a colleague at the same desk,
+    must neither call a second number nor end a service they did not see.
+    """
     queue_session = await lock_session(db, session_id)
     if queue_session.closed_at is not None:
         raise QueueClosed(session_id)
-    for ticket in await at_desk(db, session_id, desk):
+    here = await at_desk(db, session_id, desk)
+    if seen is not None and {ticket.id for ticket in here} != seen:
+        return CallOutcome(changed=True)
+    for ticket in here:
         if ticket.status == CALLED:
             return CallOutcome(unmarked=ticket)
         ticket.finished_at = now  # the one served here is done
@@ -81,9 +93,22 @@ async def ticket_by_id(db: AsyncSession, ticket_id: int) -> QueueTicket | None:
     return await db.get(QueueTicket, ticket_id)
 
 
-async def call_again(db: AsyncSession, ticket_id: int, now: dt.datetime) -> QueueTicket | None:
-    """Call the same number once more; the no-show time starts again."""
+def call_stamp(ticket: QueueTicket) -> int:
+    """The ticket's latest call as whole microseconds since 1970: what a "call again" button saw."""
+    assert ticket.last_called_at is not None
+    return (ticket.last_called_at - EPOCH) // dt.timedelta(microseconds=1)
+
+
+async def call_again(db: AsyncSession, ticket_id: int, now: dt.datetime, *,
+                     seen: int | None = None) -> QueueTicket | None:
+    """Call the same number once more; the no-show time starts again.
+
+    With `seen` (its `call_stamp` when the button was shown), a second tap finds the number already
+    called again and does nothing, so the resident is not written to twice.
+    """
     ticket = await _still_called(db, ticket_id)
+    if ticket is not None and seen is not None and call_stamp(ticket) != seen:
+        return None
     if ticket is not None:
         ticket.last_called_at = now
         await tell_turn(db, ticket, now)

@@ -74,6 +74,7 @@ class QueueTicket(Base):
     __tablename__ = "queue_tickets"
     __table_args__ = (
         UniqueConstraint("session_id", "number"),
+        UniqueConstraint("session_id", "walk_in_key"),
         Index("ix_queue_tickets_resident_status", "resident_id", "status"),
         Index("ix_queue_tickets_session_status", "session_id", "status", "number"),
     )
@@ -93,3 +94,21 @@ class QueueTicket(Base):
     served_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     soon_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A random key of the back-office form that gave a walk-in its number: the same form sent twice gives one.
+    walk_in_key: Mapped[str | None] = mapped_column(String(32))
+
+
+class WaitingRoomScreen(Base):
+    """The link that shows a quarter's queue on the waiting room's screen, without a login.
+
+    Only the SHA-256 of its random token is kept: the database (or a backup) does not hold a working link.
+    Renewing replaces the hash, so the old link stops at once.
+    """
+
+    __tablename__ = "waiting_room_screens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(40), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime]  # noted at most hourly; a link unused for long is deleted

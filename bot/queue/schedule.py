@@ -74,6 +74,12 @@ def takes_numbers(consultation: Consultation, queue_session: QueueSession, now: 
     return is_running(consultation, queue_session, now) and now < queue_session.ends_at
 
 
+def in_window(consultation: Consultation, slot: Slot, now: dt.datetime) -> bool:
+    """A scheduled date is due: from when numbers can be taken until those waiting have been served."""
+    window_opens = slot.starts_at - dt.timedelta(minutes=consultation.numbers_before_minutes)
+    return window_opens <= now < slot.ends_at + dt.timedelta(minutes=consultation.late_minutes)
+
+
 async def running_sessions(db: AsyncSession, quarter: str, now: dt.datetime, zone: ZoneInfo
                            ) -> list[tuple[Consultation, QueueSession]]:
     """Sessions of the quarter staff can work in now, creating today's scheduled ones when due."""
@@ -87,9 +93,7 @@ async def running_sessions(db: AsyncSession, quarter: str, now: dt.datetime, zon
     known = {(row.consultation_id, row.starts_at) for row in rows}
     for consultation in consultations:
         for slot in slots_on(consultation, today, zone):
-            window_opens = slot.starts_at - dt.timedelta(minutes=consultation.numbers_before_minutes)
-            in_window = window_opens <= now < slot.ends_at + dt.timedelta(minutes=consultation.late_minutes)
-            if in_window and (consultation.id, slot.starts_at) not in known:
+            if in_window(consultation, slot, now) and (consultation.id, slot.starts_at) not in known:
                 session_id = await _session_at(db, consultation.id, slot, ad_hoc=False, opened_at=None)
                 created = await db.get(QueueSession, session_id)
                 assert created is not None
@@ -109,6 +113,13 @@ async def open_now(db: AsyncSession, consultation: Consultation, now: dt.datetim
                 queue_session.opened_at = now
             queue_session.closed_at = None
             return queue_session
+    # One ad hoc session at a time: "open now" tapped twice (or by two colleagues) opens it once.
+    await db.execute(select(Consultation.id).where(Consultation.id == consultation.id).with_for_update())
+    ad_hoc = await db.scalar(select(QueueSession.id).where(
+        QueueSession.consultation_id == consultation.id, QueueSession.ad_hoc, QueueSession.day == today,
+        QueueSession.closed_at.is_(None), QueueSession.ends_at > now).order_by(QueueSession.starts_at.desc()).limit(1))
+    if ad_hoc is not None:
+        return await lock_session(db, ad_hoc)
     languages = sorted({code for hours in consultation.weekly if hours["weekday"] == today.weekday()
                         for code in hours["languages"]}) or ["de"]
     slot = Slot(today, now, now + AD_HOC_LENGTH, tuple(languages))

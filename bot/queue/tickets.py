@@ -67,13 +67,22 @@ async def ticket_with_session(db: AsyncSession, ticket_id: int
 
 
 async def take_ticket(db: AsyncSession, *, session_id: int, resident_id: int | None, topic: str, interpreter: str,
-                      now: dt.datetime, walk_in: bool = False) -> tuple[QueueTicket, bool]:
-    """A new ticket, or the resident's active one (one at a time): (ticket, created)."""
+                      now: dt.datetime, walk_in: bool = False, key: str | None = None) -> tuple[QueueTicket, bool]:
+    """A new ticket, or the resident's active one (one at a time): (ticket, created).
+
+    A walk-in's `key` comes with the form that asked for it: the same form sent twice (a double tap)
+    gets the ticket the first one made instead of a second number.
+    """
     if resident_id is not None:
         existing = await active_ticket(db, resident_id)
         if existing is not None:
             return existing[0], False
     queue_session = await lock_session(db, session_id)
+    if key is not None:
+        made = await db.scalar(select(QueueTicket).where(QueueTicket.session_id == session_id,
+                                                         QueueTicket.walk_in_key == key))
+        if made is not None:
+            return made, False
     consultation = await db.get(Consultation, queue_session.consultation_id)
     assert consultation is not None
     open_for_this = is_running if walk_in else takes_numbers  # staff may still add walk-ins near the end
@@ -84,10 +93,16 @@ async def take_ticket(db: AsyncSession, *, session_id: int, resident_id: int | N
     number = await next_number(db, queue_session)
     before = await waiting_before(db, session_id, number)
     ticket = QueueTicket(session_id=session_id, number=number, resident_id=resident_id, walk_in=walk_in, topic=topic,
-                         interpreter=interpreter, status=WAITING, created_at=now, soon_notified=before <= SOON_BEFORE)
+                         interpreter=interpreter, status=WAITING, created_at=now, soon_notified=before <= SOON_BEFORE,
+                         walk_in_key=key)
     db.add(ticket)
     await db.flush()
     return ticket, True
+
+
+def ticket_label(consultation: Consultation, ticket: QueueTicket) -> str:
+    """ "A-017": short enough to read out, and the same on paper, on the screen and in the chat."""
+    return f"{consultation.ticket_prefix}-{ticket.number:03d}"
 
 
 async def cancel_ticket(db: AsyncSession, ticket: QueueTicket, now: dt.datetime) -> bool:

@@ -4,8 +4,9 @@ Only accounts listed in QB_STAFF_*_IDS get here; to anyone else `desk:` payloads
 not exist (they get the help), so a resident cannot call numbers by typing or replaying buttons.
 Payloads:
   desk:home                      the panel of the current session at my desk
-  desk:call:<session>            call the next number to my desk
-  desk:served|noshow|again:<t>   the one called came / did not come / call once more
+  desk:call:<session>[:<seen>]   call the next number to my desk (<seen>: the ticket shown at it, 0 for none)
+  desk:served|noshow:<t>         the one called came / did not come
+  desk:again:<t>[:<stamp>]       call once more (<stamp>: the call shown, `desk.call_stamp`)
   desk:list:<session>            the queue: numbers, topics, interpreters (no names)
   desk:walkin:<s> → desk:wt:<s>:<topic> → desk:wi:<s>:<topic>:<lang>   a number for someone without a phone
   desk:open[:<consultation>]     open now;  desk:close:<s> → desk:closeok:<s>   close, telling those waiting
@@ -23,21 +24,16 @@ from bot.conversation.router import MenuEntry, Replies, Router
 from bot.i18n import N_
 from bot.queue import desk as actions
 from bot.queue.models import CALLED, SERVED, WAITING, Consultation, QueueSession
-from bot.queue.schedule import (
-    consultation_in_quarter,
-    open_now,
-    quarter_consultations,
-    running_sessions,
-    session_in_quarter,
-)
+from bot.queue.panel import chosen, desk_count, desk_view, running_now
+from bot.queue.schedule import consultation_in_quarter, open_now, quarter_consultations, session_in_quarter
 from bot.queue.tickets import QueueClosed, take_ticket
-from bot.queue.upkeep import upkeep_session
 from bot.staff import is_staff
 from handlers.queue.text import interpreter_text, language_name, next_dates, session_line, ticket_label, title, topic
 
 log = logging.getLogger(__name__)
 FLOW = "desk"
 NO_INTERPRETER = "-"
+QUICKER = N_("Someone was quicker at this desk, so nothing was changed. This is how it looks now.")
 
 
 def register(router: Router) -> None:
@@ -77,14 +73,20 @@ async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
             return await choose_opening(ctx)
         case ["desks"]:
             return await choose_desk(ctx)
-        case ["served" | "noshow" | "again" as action, _] if first is not None:
+        case ["served" | "noshow" | "again" as action, _, *seen] if first is not None and _numbers(seen):
             ticket = await actions.ticket_by_id(ctx.session, first)
             if ticket is None or await _session(ctx, ticket.session_id) is None:
                 raise StalePayload(stale)
-            done = await {"served": actions.mark_served, "noshow": actions.mark_no_show,
-                          "again": actions.call_again}[action](ctx.session, first, now)
-            note = None if done is not None else ctx._("This number is no longer called.")
-            return await panel(ctx, note)
+            if action == "again":
+                done = await actions.call_again(ctx.session, first, now, seen=int(seen[0]) if seen else None)
+            else:
+                done = await {"served": actions.mark_served, "noshow": actions.mark_no_show}[action](
+                    ctx.session, first, now)
+            if done is not None:
+                return await panel(ctx)
+            if ticket.status == CALLED:  # called once more by a second tap already
+                return await panel(ctx, ctx._(QUICKER))
+            return await panel(ctx, ctx._("This number is no longer called."))
         case ["open", _] if first is not None:
             return await open_consultation(ctx, first, stale)
         case ["desk", _] if first is not None and 1 <= first <= 20:
@@ -94,8 +96,8 @@ async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
     if found is None:
         raise StalePayload(stale)  # every other action names a session of this quarter
     match parts:
-        case ["call", _]:
-            return await call(ctx, found[1].id)
+        case ["call", _, *seen] if _numbers(seen):
+            return await call(ctx, found[1].id, frozenset(int(part) for part in seen if part != "0") if seen else None)
         case ["list", _]:
             return [await queue_list(ctx, *found)]
         case ["walkin", _]:
@@ -118,17 +120,17 @@ async def staff_payload(ctx: Context, parts: list[str]) -> Replies:
     raise StalePayload(stale)
 
 
+def _numbers(parts: list[str]) -> bool:
+    """At most one optional extra part, and a number: what a desk button saw."""
+    return len(parts) <= 1 and all(part.isdigit() for part in parts)
+
+
 def my_desk(ctx: Context) -> int:
     return int(ctx.states.get(FLOW).get("desk", 1))
 
 
 async def current(ctx: Context) -> list[tuple[Consultation, QueueSession]]:
-    """Running sessions after their upkeep (late calls expired, sessions past their hours closed)."""
-    now, zone = ctx.clock.now(), ctx.settings.zone
-    running = await running_sessions(ctx.session, ctx.settings.quarter, now, zone)
-    for consultation, row in running:
-        await upkeep_session(ctx.session, row.id, consultation.id, now, zone)  # may close `row` (same object)
-    return [(consultation, row) for consultation, row in running if row.closed_at is None]
+    return await running_now(ctx.session, ctx.settings.quarter, ctx.clock.now(), ctx.settings.zone)
 
 
 async def panel(ctx: Context, note: str | None = None) -> Replies:
@@ -143,16 +145,16 @@ async def panel(ctx: Context, note: str | None = None) -> Replies:
         choices = [Choice(ctx._("🔓 Open now"), "desk:open")] if consultations else []
         return [*replies, ctx.reply(text, choices, title="🧑‍💼 " + ctx._("Desk {desk}").format(desk=desk),
                                     route="desk:home")]
-    chosen = ctx.states.get(FLOW).get("session")
-    consultation, row = next(((c, r) for c, r in running if r.id == chosen), running[0])
-    tickets = await actions.queue_of(ctx.session, row.id)
-    waiting = [ticket for ticket in tickets if ticket.status == WAITING]
-    here = [ticket for ticket in tickets if ticket.desk == desk and ticket.status in (CALLED, SERVED)]
+    found = chosen(running, ctx.states.get(FLOW).get("session"))
+    assert found is not None
+    consultation, row = found
+    view = await desk_view(ctx.session, consultation, row, desk)
+    waiting, here = view.waiting, view.here
     lines = [session_line(tr, consultation, row),
              ctx._("Waiting: {waiting} · numbers given: {given}").format(waiting=len(waiting), given=row.last_number)]
     choices = []
-    if here and here[0].status == CALLED:
-        ticket = here[0]
+    if view.called is not None:
+        ticket = view.called
         lines.append(ctx._("Called to your desk: {number} ({topic}, {interpreter}), at {time}").format(
             number=ticket_label(consultation, ticket), topic=topic(tr, ticket.topic),
             interpreter=interpreter_text(tr, ticket), time=tr.time(tr.local(ticket.last_called_at or now))))
@@ -160,16 +162,16 @@ async def panel(ctx: Context, note: str | None = None) -> Replies:
             lines.append(ctx._("Walk-in without a phone: please call the number out loud."))
         choices += [Choice(ctx._("✅ Came: served"), f"desk:served:{ticket.id}"),
                     Choice(ctx._("🚫 Did not come"), f"desk:noshow:{ticket.id}"),
-                    Choice(ctx._("📣 Call again"), f"desk:again:{ticket.id}")]
+                    Choice(ctx._("📣 Call again"), f"desk:again:{ticket.id}:{actions.call_stamp(ticket)}")]
     else:
-        if here:
+        if here is not None:
             lines.append(ctx._("At your desk: {number} ({topic}, {interpreter})").format(
-                number=ticket_label(consultation, here[0]), topic=topic(tr, here[0].topic),
-                interpreter=interpreter_text(tr, here[0])))
+                number=ticket_label(consultation, here), topic=topic(tr, here.topic),
+                interpreter=interpreter_text(tr, here)))
         if waiting:
             lines.append(ctx._("Next: {numbers}").format(
                 numbers=", ".join(ticket_label(consultation, ticket) for ticket in waiting[:3])))
-        choices.append(Choice(ctx._("📣 Call next"), f"desk:call:{row.id}"))
+        choices.append(Choice(ctx._("📣 Call next"), f"desk:call:{row.id}:{here.id if here is not None else 0}"))
     choices += [Choice(ctx._("📋 Queue"), f"desk:list:{row.id}"),
                 Choice(ctx._("➕ Number for a walk-in"), f"desk:walkin:{row.id}"),
                 Choice(ctx._("🔢 Change desk"), "desk:desks"),
@@ -188,11 +190,13 @@ async def _session(ctx: Context, session_id: int) -> tuple[Consultation, QueueSe
     return await session_in_quarter(ctx.session, session_id, ctx.settings.quarter)
 
 
-async def call(ctx: Context, session_id: int) -> Replies:
+async def call(ctx: Context, session_id: int, seen: frozenset[int] | None) -> Replies:
     try:
-        outcome = await actions.call_next(ctx.session, session_id, my_desk(ctx), ctx.clock.now())
+        outcome = await actions.call_next(ctx.session, session_id, my_desk(ctx), ctx.clock.now(), seen=seen)
     except QueueClosed:
         return await panel(ctx, ctx._("This Sprechstunde is closed."))
+    if outcome.changed:
+        return await panel(ctx, ctx._(QUICKER))
     if outcome.unmarked is not None:
         return await panel(ctx, ctx._("Please first mark the number called to your desk: did they come?"))
     if outcome.called is None:
@@ -266,8 +270,9 @@ async def open_consultation(ctx: Context, consultation_id: int, stale: str) -> R
 
 
 async def confirm_close(ctx: Context, session_id: int) -> Replies:
-    tickets = await actions.queue_of(ctx.session, session_id)
-    waiting = sum(ticket.status in (WAITING, CALLED) for ticket in tickets)
+    found = await _session(ctx, session_id)
+    assert found is not None
+    waiting = (await desk_view(ctx.session, *found, my_desk(ctx))).still_waiting
     text = ctx.ngettext("Close the Sprechstunde now? {count} person is still waiting and will be told politely, "
                         "with the next dates.", "Close the Sprechstunde now? {count} people are still waiting and "
                         "will be told politely, with the next dates.", waiting).format(count=waiting)
@@ -276,7 +281,7 @@ async def confirm_close(ctx: Context, session_id: int) -> Replies:
 
 
 async def choose_desk(ctx: Context) -> Replies:
-    desks = max((consultation.desks for consultation in await _consultations(ctx)), default=1)
+    desks = desk_count(await _consultations(ctx))
     choices = [Choice(ctx._("Desk {desk}").format(desk=number), f"desk:desk:{number}")
-               for number in range(1, max(desks, 1) + 1)]
+               for number in range(1, desks + 1)]
     return [ctx.reply(ctx._("Which desk are you at?"), choices, route="desk:desks")]

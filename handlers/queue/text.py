@@ -11,6 +11,7 @@ from bot.i18n import N_, Translator
 from bot.languages import BY_CODE
 from bot.queue.models import Consultation, QueueSession, QueueTicket
 from bot.queue.schedule import Slot, next_slots, title_in
+from bot.queue.tickets import ticket_label as ticket_label  # the chat's screens take it from here
 
 TOPIC_LABELS = {
     "letters": N_("Letters from authorities or the Jobcenter"),
@@ -39,11 +40,6 @@ def language_name(code: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return name[:1].upper() + name[1:]
-
-
-def ticket_label(consultation: Consultation, ticket: QueueTicket) -> str:
-    """ "A-017": short enough to read out, and the same on paper and in the chat."""
-    return f"{consultation.ticket_prefix}-{ticket.number:03d}"
 
 
 def hours(tr: Translator, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
