@@ -17,7 +17,8 @@ from bot.clock import FixedClock
 from bot.web.app import routes_app
 from tests.support.web import browser, make_account
 
-PUBLIC = {("GET", "/login"), ("POST", "/login")}
+# The waiting-room screen opens with its secret link instead of a login (tests/test_web_screen.py).
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/screen/{token}"), ("GET", "/screen/{token}/live")}
 STATIC = {"/static"}
 
 

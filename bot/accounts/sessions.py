@@ -38,9 +38,10 @@ async def start(session: AsyncSession, account: StaffAccount, now: dt.datetime, 
     return token
 
 
-async def current(session: AsyncSession, token: str | None, now: dt.datetime, settings: Settings
-                  ) -> tuple[StaffSession, StaffAccount] | None:
-    """The live session of `token` and its account, or None; notes the request for the idle time."""
+async def current(session: AsyncSession, token: str | None, now: dt.datetime, settings: Settings, *,
+                  touch: bool = True) -> tuple[StaffSession, StaffAccount] | None:
+    """The live session of `token` and its account, or None; notes the request for the idle time unless
+    told not to (a page asking for news by itself is not the staff member at work)."""
     if not token or len(token) > 128:
         return None
     row = await session.get(StaffSession, token_hash(token))
@@ -51,7 +52,7 @@ async def current(session: AsyncSession, token: str | None, now: dt.datetime, se
     account = await session.get(StaffAccount, row.account_id)
     if account is None or account.disabled_at is not None:
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return row, account
 

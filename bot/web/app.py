@@ -6,7 +6,7 @@ the routes, each behind `guard.guarded` (or, for the login alone, `guard.public`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -22,6 +22,8 @@ from bot.web import (
     audit,
     auth,
     categories,
+    desk,
+    desk_actions,
     events,
     home,
     needs,
@@ -30,6 +32,7 @@ from bot.web import (
     question_answer,
     question_figures,
     questions,
+    screen,
     sprechstunden,
     surveys,
 )
@@ -45,6 +48,7 @@ class WebContext:
     templates: Jinja2Templates
     throttle: LoginThrottle
     secure: bool
+    screen_throttle: screen.ScreenThrottle = field(default_factory=lambda: screen.ScreenThrottle())
 
     @property
     def cookie_name(self) -> str:
@@ -57,6 +61,7 @@ def routes_app(app: App) -> Starlette:
     # The questions' fixed paths (/questions/figures, /questions/export) come before any /questions/{…}.
     web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
                             *offers.ROUTES, *categories.ROUTES, *needs.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
+                            *desk.ROUTES, *desk_actions.ROUTES, *screen.ROUTES,
                             *surveys.ROUTES, *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
                             Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)

@@ -67,14 +67,17 @@ class Staff:
 Endpoint = Callable[[Request, Staff], Awaitable[Response]]
 
 
-def guarded(right: Right | None = None, stage: Stage = Stage.COMPLETE) -> Callable[[Endpoint], Any]:
+def guarded(right: Right | None = None, stage: Stage = Stage.COMPLETE, *, activity: bool = True
+            ) -> Callable[[Endpoint], Any]:
+    """`activity=False` for what a page fetches by itself (the desk's live part): it does not keep the session
+    from ending after the idle time, so a tab left open overnight is logged out like any other."""
     def wrap(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(endpoint)
         async def handler(request: Request) -> Response:
             web = request.app.state.web
             async with web.app.sessions() as db:
                 try:
-                    response = await _checked(request, db, endpoint, right, stage)
+                    response = await _checked(request, db, endpoint, right, stage, activity)
                 except BaseException:
                     await db.rollback()
                     raise
@@ -86,11 +89,11 @@ def guarded(right: Right | None = None, stage: Stage = Stage.COMPLETE) -> Callab
 
 
 async def _checked(request: Request, db: AsyncSession, endpoint: Endpoint, right: Right | None,
-                   stage: Stage) -> Response:
+                   stage: Stage, activity: bool) -> Response:
     """The session check, then the endpoint; the guard commits what they did, or rolls it back on an error."""
     web = request.app.state.web
     token = request.cookies.get(web.cookie_name)
-    found = await sessions.current(db, token, web.app.clock.now(), web.app.settings)
+    found = await sessions.current(db, token, web.app.clock.now(), web.app.settings, touch=activity)
     if found is None or token is None:
         return _to_login(request)
     row, account = found

@@ -65,3 +65,11 @@ def render(request: Request, translator: Translator, template: str, status_code:
     csrf = request.scope.get("csrftoken")
     return engine.TemplateResponse(request, template, {**helpers(translator), "csrf_token": csrf, **context},
                                    status_code=status_code)
+
+
+def fragment(request: Request, translator: Translator, template: str, **context: Any) -> str:
+    """A template rendered to text, for a part of a page that is fetched again by itself (the desk's live part)."""
+    engine: Jinja2Templates = request.app.state.web.templates
+    csrf = request.scope.get("csrftoken")
+    return engine.get_template(template).render({**helpers(translator), "csrf_token": csrf, "request": request,
+                                                 **context})

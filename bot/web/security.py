@@ -1,8 +1,10 @@
 """Security headers on every answer, and the CSRF protection of every form.
 
 The Content-Security-Policy allows nothing but the back office's own stylesheet and images: no
-script at all, no inline style, no frames, forms only to itself. So even a resident's text that
-slipped through escaping could not run in a staff member's browser.
+script, no inline style, no frames, forms only to itself. So even a resident's text that slipped
+through escaping could not run in a staff member's browser. The few pages that keep themselves
+current (the desk, the waiting-room screen) send `SCRIPT_CSP` instead, which adds the back office's
+own script files and nothing else: still no inline script, no `eval`, nothing from elsewhere.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from asgi_csrf import asgi_csrf
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
@@ -18,6 +21,7 @@ from bot.files import private_dir, write_private
 
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SCRIPT_CSP = CSP.replace("script-src 'none'", "script-src 'self'")
 CSRF_FIELD = "csrftoken"
 
 
@@ -44,7 +48,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), *self.headers]
+                headers = list(message.get("headers", []))
+                own_policy = any(name.lower() == b"content-security-policy" for name, _ in headers)
+                headers += [header for header in self.headers  # a page's own policy (SCRIPT_CSP) replaces the default
+                            if not (own_policy and header[0] == b"content-security-policy")]
                 if not static:  # pages may show personal data: never kept by the browser or a proxy
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
@@ -82,3 +89,9 @@ def signing_secret(settings: Settings) -> str:
     if not path.exists():
         write_private(path, secrets.token_urlsafe(48).encode())
     return path.read_text(encoding="utf-8").strip()
+
+
+def with_own_scripts(response: Response) -> Response:
+    """Let this page run the back office's own script files (`static/*.js`)."""
+    response.headers["content-security-policy"] = SCRIPT_CSP
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from bot.web.app import create_web_app
 
 PASSWORD = "Quartier-Horst-2026"
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 class Browser:
@@ -31,7 +33,7 @@ class Browser:
         self.page = ""
 
     async def get(self, path: str, **params: str) -> httpx.Response:
-        response = await self.client.get(path, params=params)
+        response = await self.client.get(path, params=params or None)  # None keeps a query in `path`
         self.page = response.text
         return response
 
@@ -50,6 +52,12 @@ class Browser:
         found = CSRF_FIELD.search(self.page)
         assert found, "the page has no form with a CSRF token"
         return found.group(1)
+
+    def form(self, action: str) -> dict[str, str]:
+        """The hidden fields of the page's first form posting to `action`, as the browser would send them."""
+        found = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', self.page, re.S)
+        assert found, f"the page has no form to {action}"
+        return {name: html.unescape(value) for name, value in FIELD.findall(found.group(1))}
 
     async def post(self, path: str, data: dict[str, str] | None = None, *, token: str | None = None,
                    from_page: str | None = None) -> httpx.Response:
@@ -70,8 +78,9 @@ class Browser:
 
 
 @asynccontextmanager
-async def browser(app: App, base_url: str = "http://testserver") -> AsyncIterator[Browser]:
-    transport = httpx.ASGITransport(app=create_web_app(app), client=("192.0.2.1", 50000))
+async def browser(app: App, base_url: str = "http://testserver", client_address: str = "192.0.2.1"
+                  ) -> AsyncIterator[Browser]:
+    transport = httpx.ASGITransport(app=create_web_app(app), client=(client_address, 50000))
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
         yield Browser(client)
 
