@@ -23,6 +23,36 @@ class Literal(str):
     """Text shown as it is (data, not a msgid)."""
 
 
+# A number says what it is by its type, so every renderer formats it alike (bot/figures/display.py): a plain
+# int is a count, a plain float a number with one decimal. They are still ints and floats, so a renderer that
+# does not know them (a spreadsheet cell) writes the plain number.
+class Share(float):
+    """A share between 0 and 1, shown as a percentage."""
+
+
+class Minutes(float):
+    """A duration in minutes."""
+
+
+class Hours(float):
+    """A duration in hours (shown in days from two days on)."""
+
+
+class Delta(float):
+    """A change against the previous period, shown with its sign, in the unit of what it compares: "" (a count
+    or number), "share" (percentage points), "minutes" or "hours"."""
+
+    unit: str
+
+    def __new__(cls, value: float, unit: str = "") -> Delta:
+        made = super().__new__(cls, value)
+        made.unit = unit
+        return made
+
+    def __reduce__(self) -> tuple[object, tuple[float, str]]:
+        return (Delta, (float(self), self.unit))
+
+
 @dataclass(frozen=True)
 class Chart:
     """Horizontal bars: one bar group per row, labelled by `label_column`, one bar per column in `value_columns`
