@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     retention_outbox_days: Annotated[int, Field(ge=1, le=365)] = 30  # sent or given-up messages
     retention_processed_days: Annotated[int, Field(ge=1, le=365)] = 30  # ids of platform events answered
     retention_unmet_months: Annotated[int, Field(ge=1, le=120)] = 24  # weekly counts of searches
+    retention_counts_months: Annotated[int, Field(ge=1, le=120)] = 24  # residents reached, messages sent
     retention_audit_months: Annotated[int, Field(ge=1, le=120)] = 24  # the back office's audit log
     retention_question_months: Annotated[int, Field(ge=1, le=120)] = 3  # residents' questions, after closing
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.activity.counts import count_reached, month_of
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.channel import Delivery
@@ -155,25 +156,33 @@ class Conversation:
         if code not in self.settings.languages:
             raise ValueError(f"language {code!r} is not enabled")
         async with self.sessions() as session, session.begin():
-            resident, _ = await self._lock_resident(session, Incoming(channel, user_id))
+            resident, _, new = await self._lock_resident(session, Incoming(channel, user_id))
             resident.language = code
+            if new:  # the terminal chat starts this way: its first message then finds the month counted
+                await count_reached(session, self.settings.quarter, month_of(resident.created_at, self.settings.zone),
+                                    channel, code)
 
     async def _in_transaction(self, incoming: Incoming, dispatch: Dispatch, durable: bool = False) -> Answer:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             if incoming.event_id is not None and not await self._first_time(session, incoming):
                 return Answer([])  # answered before (a replay after a restart): its stored answer is sent
-            resident, state_rows = await self._lock_resident(session, incoming)
+            resident, state_rows, new = await self._lock_resident(session, incoming)
             if resident.unreachable_since is not None:
                 resident.unreachable_since = None  # they write again, so they can be reached again
             if incoming.address is not None and resident.address != incoming.address:
                 resident.address = incoming.address  # a write only when they move to another chat
-            if now - resident.last_seen_at >= LAST_SEEN_PRECISION:
-                resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             if resident.language is None:
                 resident.language = match_language_hint(incoming.language_hint, self.settings.languages)
             elif resident.language not in self.settings.languages:
                 resident.language = self.settings.default_language  # their language was disabled since
+            month = month_of(now, self.settings.zone)
+            if new or month_of(resident.last_seen_at, self.settings.zone) != month:
+                # The first message of a month: one more resident reached (counted, never who).
+                await count_reached(session, self.settings.quarter, month, incoming.channel, resident.language)
+                resident.last_seen_at = now
+            elif now - resident.last_seen_at >= LAST_SEEN_PRECISION:
+                resident.last_seen_at = now  # hourly is precise enough and spares a write per message
             states = FlowStates(session, resident.id, now, state_rows)
             ctx = Context(
                 session=session, resident=resident, settings=self.settings, clock=self.clock,
@@ -211,8 +220,9 @@ class Conversation:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _lock_resident(self, session: AsyncSession, incoming: Incoming
-                             ) -> tuple[Resident, list[ConversationState]]:
-        """The resident's row, locked until commit, with all their flow states in one round trip."""
+                             ) -> tuple[Resident, list[ConversationState], bool]:
+        """The resident's row, locked until commit, with all their flow states in one round trip; and whether
+        the row is new (their first message ever)."""
         query = (
             select(Resident, ConversationState)
             .outerjoin(ConversationState, ConversationState.resident_id == Resident.id)
@@ -220,16 +230,18 @@ class Conversation:
             .with_for_update(of=Resident)
         )
         rows = (await session.execute(query)).all()
+        new = False
         if not rows:
             now = self.clock.now()
-            await session.execute(
+            created = await session.execute(
                 dialect_insert(session, Resident)
                 .values(channel=incoming.channel, channel_user_id=incoming.user_id, created_at=now,
                         last_seen_at=now)
                 .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
             )
+            new = bool(created.rowcount)  # type: ignore[attr-defined]
             rows = (await session.execute(query.execution_options(populate_existing=True))).all()
-        return rows[0][0], [state for _, state in rows if state is not None]
+        return rows[0][0], [state for _, state in rows if state is not None], new
 
     async def _dispatch(self, ctx: Context) -> Replies:
         incoming, core = ctx.incoming, ctx.core

@@ -8,6 +8,7 @@ A new capability adds its models module here.
 from __future__ import annotations
 
 import bot.accounts.models
+import bot.activity.models
 import bot.audit.models
 import bot.db.models
 import bot.events.models

@@ -24,13 +24,15 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.accounts.retention import ended_staff_sessions, long_disabled_accounts
+from bot.activity.counts import roll_up_sent
+from bot.activity.models import ActivityCount
 from bot.audit.retention import old_audit_entries
 from bot.config import Settings
 from bot.db.models import ConversationState, ProcessedEvent, Resident
 from bot.events.models import EventRegistration, EventReminder
 from bot.offers.models import UnmetSearch
 from bot.outbox.models import OutboxMessage
-from bot.outbox.store import SENDING
+from bot.outbox.store import SENDING, SENT
 from bot.privacy.erasure import Erased, erase_resident
 from bot.questions.retention import closed_questions
 from bot.queue.screen_link import unused_screen_links
@@ -42,7 +44,8 @@ from bot.surveys.store import month_of
 log = logging.getLogger(__name__)
 SURVEY_FLOW = "survey"
 SIGNUP_DRAFT_DAYS = 2  # a contact half-typed in the survey's sign-up: name and phone number
-ANONYMOUS_TABLES = ("survey_responses", "survey_answers", "survey_participations", "unmet_searches")
+ANONYMOUS_TABLES = ("survey_responses", "survey_answers", "survey_participations", "unmet_searches",
+                    "activity_counts")
 
 
 @dataclass
@@ -122,13 +125,26 @@ async def past_queue_days(session: AsyncSession, now: dt.datetime, settings: Set
 
 
 async def old_outbox_messages(session: AsyncSession, now: dt.datetime, settings: Settings) -> dict[str, int]:
-    """Sent, failed, dropped and cancelled messages; their keys name the resident and what it was about."""
+    """Sent, failed, dropped and cancelled messages; their keys name the resident and what it was about. The sent
+    ones are counted per day, kind and channel first (bot/activity/counts.py): each row once, by the statement
+    that deleted it, also when two processes prune at once."""
     cutoff = now - dt.timedelta(days=settings.retention_outbox_days)
     result = await session.execute(delete(OutboxMessage).where(
         OutboxMessage.status.not_in(("pending", SENDING)),
         or_(OutboxMessage.sent_at < cutoff,
-            OutboxMessage.sent_at.is_(None) & (OutboxMessage.next_attempt_at < cutoff))))
-    return {"old outbox messages": int(result.rowcount)}  # type: ignore[attr-defined]
+            OutboxMessage.sent_at.is_(None) & (OutboxMessage.next_attempt_at < cutoff)))
+        .returning(OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.status, OutboxMessage.sent_at))
+    deleted = result.all()
+    await roll_up_sent(session, settings.quarter, settings.zone,
+                       ((kind, channel, sent_at) for kind, channel, status, sent_at in deleted
+                        if status == SENT and sent_at is not None))
+    return {"old outbox messages": len(deleted)}
+
+
+async def old_activity_counts(session: AsyncSession, now: dt.datetime, settings: Settings) -> dict[str, int]:
+    cutoff = now.astimezone(settings.zone).date() - relativedelta(months=settings.retention_counts_months)
+    result = await session.execute(delete(ActivityCount).where(ActivityCount.day < cutoff))
+    return {"counts of residents reached and messages sent": int(result.rowcount)}  # type: ignore[attr-defined]
 
 
 async def old_processed_events(session: AsyncSession, now: dt.datetime, settings: Settings) -> dict[str, int]:
@@ -145,8 +161,8 @@ async def old_unmet_searches(session: AsyncSession, now: dt.datetime, settings: 
 
 JOBS: tuple[Job, ...] = (inactive_residents, abandoned_flow_states, abandoned_survey_links, survey_keeping_time,
                          past_events, past_queue_days, old_outbox_messages, old_processed_events, old_unmet_searches,
-                         ended_staff_sessions, old_audit_entries, long_disabled_accounts, closed_questions,
-                         unused_screen_links)
+                         old_activity_counts, ended_staff_sessions, old_audit_entries, long_disabled_accounts,
+                         closed_questions, unused_screen_links)
 
 
 async def prune(sessions: async_sessionmaker[AsyncSession], now: dt.datetime, settings: Settings) -> Pruned:

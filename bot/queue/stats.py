@@ -13,9 +13,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.dialect import epoch_seconds
 from bot.queue.models import CANCELLED, NO_SHOW, SERVED, UNSERVED, Consultation, QueueSession, QueueTicket
 from bot.queue.schema import TOPICS
 
@@ -46,41 +47,76 @@ class Figures:
     def wait_median(self) -> float | None:
         return statistics.median(self.waits) if self.waits else None
 
+    def merge(self, other: Figures) -> None:
+        self.waits += other.waits
+        self.statuses.update(other.statuses)
+        self.topics.update(other.topics)
+        self.interpreters.update(other.interpreters)
+        self.walk_ins += other.walk_ins
+
     @property
     def wait_p90(self) -> float | None:
         if len(self.waits) < 2:
             return self.waits[0] if self.waits else None
         return statistics.quantiles(self.waits, n=10, method="inclusive")[8]
 
-    def add(self, ticket: QueueTicket) -> None:
-        self.statuses[ticket.status] += 1
-        self.topics[ticket.topic] += 1
-        if ticket.interpreter:
-            self.interpreters[ticket.interpreter] += 1
-        self.walk_ins += ticket.walk_in
-        if ticket.called_at is not None:
-            self.waits.append((ticket.called_at - ticket.created_at).total_seconds() / 60)
+    def add(self, status: str, topic: str, interpreter: str, walk_in: bool, count: int) -> None:
+        """`count` tickets alike (one group of the database's count)."""
+        self.statuses[status] += count
+        self.topics[topic] += count
+        if interpreter:
+            self.interpreters[interpreter] += count
+        self.walk_ins += count if walk_in else 0
 
 
 async def figures(db: AsyncSession, quarter: str, first: dt.date | None, last: dt.date | None,
                   zone: dt.tzinfo) -> tuple[list[Figures], Figures]:
-    """Per session in date order, and the total."""
-    query = (select(QueueSession, Consultation.key).join(Consultation, Consultation.id == QueueSession.consultation_id)
+    """Per session in date order, and the total.
+
+    Counted in SQL (a year holds tens of thousands of tickets): one count per session and kind of ticket, and
+    the waits as plain numbers, never a ticket as an object."""
+    query = (select(QueueSession.id, QueueSession.day, QueueSession.starts_at, Consultation.key)
+             .join(Consultation, Consultation.id == QueueSession.consultation_id)
              .where(Consultation.quarter == quarter).order_by(QueueSession.starts_at, QueueSession.id))
     if first is not None:
         query = query.where(QueueSession.day >= first)
     if last is not None:
         query = query.where(QueueSession.day <= last)
     sessions = (await db.execute(query)).all()
-    per_session = {row.id: Figures(row.day, key, row.starts_at.astimezone(zone).strftime("%H:%M"))
-                   for row, key in sessions}
+    per_session = {row.id: Figures(row.day, row.key, row.starts_at.astimezone(zone).strftime("%H:%M"))
+                   for row in sessions}
     total = Figures(None, "", "")
-    if per_session:
-        tickets = await db.scalars(select(QueueTicket).where(QueueTicket.session_id.in_(per_session)))
-        for ticket in tickets:
-            per_session[ticket.session_id].add(ticket)
-            total.add(ticket)
+    if not per_session:
+        return [], total
+    chosen = query.with_only_columns(QueueSession.id).order_by(None).scalar_subquery()
+    counts = await db.execute(
+        select(QueueTicket.session_id, QueueTicket.status, QueueTicket.topic, QueueTicket.interpreter,
+               QueueTicket.walk_in, func.count())
+        .where(QueueTicket.session_id.in_(chosen))
+        .group_by(QueueTicket.session_id, QueueTicket.status, QueueTicket.topic, QueueTicket.interpreter,
+                  QueueTicket.walk_in))
+    for session_id, status, topic, interpreter, walk_in, count in counts.all():
+        per_session[session_id].add(status, topic, interpreter, walk_in, count)
+        total.add(status, topic, interpreter, walk_in, count)
+    wait = epoch_seconds(db, QueueTicket.called_at) - epoch_seconds(db, QueueTicket.created_at)
+    waits = await db.execute(select(QueueTicket.session_id, wait).where(
+        QueueTicket.session_id.in_(chosen), QueueTicket.called_at.is_not(None)))
+    for session_id, seconds in waits.all():
+        minutes = round(float(seconds)) / 60  # whole seconds: the float arithmetic of SQLite's dates aside
+        per_session[session_id].waits.append(minutes)
+        total.waits.append(minutes)
     return list(per_session.values()), total
+
+
+def per_week(rows: list[Figures]) -> dict[dt.date, Figures]:
+    """The sessions' figures added up by the Monday of their week."""
+    weeks: dict[dt.date, Figures] = {}
+    for row in rows:
+        assert row.day is not None
+        monday = row.day - dt.timedelta(days=row.day.weekday())
+        week = weeks.setdefault(monday, Figures(monday, "", ""))
+        week.merge(row)
+    return dict(sorted(weeks.items()))
 
 
 STATUS_COLUMNS = (SERVED, NO_SHOW, CANCELLED, UNSERVED)

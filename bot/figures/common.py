@@ -1,0 +1,101 @@
+"""What every section needs: weeks and months of a period, the change against the previous period, small cells
+hidden, and the names of languages, channels and groups as msgids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.figures.tables import HIDDEN, SMALL, Delta, Literal, Period, Value
+from bot.i18n import N_
+
+LANGUAGE_LABELS = {
+    "de": N_("German"), "de@easy": N_("Easy German"), "en": N_("English"), "tr": N_("Turkish"),
+    "ar": N_("Arabic"), "ro": N_("Romanian"), "bg": N_("Bulgarian"), "uk": N_("Ukrainian"), "ru": N_("Russian"),
+    "pl": N_("Polish"), "": N_("not chosen yet"),
+}
+CHANNEL_LABELS = {"telegram": N_("Telegram"), "matrix": N_("Matrix"), "console": N_("Terminal (trial)")}
+PREVIOUS = N_("previous period")
+CHANGE = N_("change")
+
+
+def language_label(code: str | None) -> str:
+    return LANGUAGE_LABELS.get(code or "", Literal(code or ""))
+
+
+def language_order(codes: Iterable[str]) -> list[str]:
+    """The bot's own order of languages (German first), unknown codes after them."""
+    known = list(LANGUAGE_LABELS)
+    return sorted(set(codes), key=lambda code: (known.index(code) if code in known else len(known), code))
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(day: dt.date) -> Literal:
+    year, week, _ = day.isocalendar()
+    return Literal(f"{year}-W{week:02d}")
+
+
+def weeks_touched(period: Period) -> list[dt.date]:
+    """The Mondays of every calendar week the period touches (the first and last may be partial)."""
+    found, day = [], monday(period.first)
+    while day <= period.last:
+        found.append(day)
+        day += dt.timedelta(days=7)
+    return found
+
+
+def mondays_within(period: Period) -> list[dt.date]:
+    """The Mondays that lie in the period: the weeks of figures kept by week (a week counts where its Monday does)."""
+    return [day for day in weeks_touched(period) if day >= period.first]
+
+
+def months_within(period: Period) -> list[dt.date]:
+    """The first days of months that lie in the period: the months of figures kept by month."""
+    found, day = [], period.first.replace(day=1)
+    while day <= period.last:
+        if day >= period.first:
+            found.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return found
+
+
+def month_label(day: dt.date) -> Literal:
+    return Literal(day.strftime("%Y-%m"))
+
+
+def delta(this: Value, previous: Value, unit: str = "") -> Delta | None:
+    """This period's figure minus the previous one's; None where either is missing or hidden."""
+    if not isinstance(this, int | float) or not isinstance(previous, int | float):
+        return None
+    return Delta(float(this) - float(previous), unit)
+
+
+def small(count: int) -> Value:
+    """A count of residents in a split: "<5" from 1 to 4, so nobody can be singled out."""
+    return HIDDEN if 0 < count < SMALL else count
+
+
+def compared(label: Value, this: Mapping[str, int] | int, previous: Mapping[str, int] | int,
+             key: str | None = None) -> tuple[Value, Value, Value, Value]:
+    """(label, this period, previous period, change) for a count."""
+    now = this.get(key, 0) if isinstance(this, Mapping) and key is not None else this
+    before = previous.get(key, 0) if isinstance(previous, Mapping) and key is not None else previous
+    assert isinstance(now, int) and isinstance(before, int)
+    return (label, now, before, delta(now, before))
+
+
+def paired(this: Sequence[tuple[Value, ...]], previous: Sequence[tuple[Value, ...]]
+           ) -> list[tuple[Value, ...]]:
+    """Rows of a period's weeks or months beside the previous period's, by position (its first week beside the
+    previous period's first week …); the shorter side is filled with empty cells."""
+    width_this = len(this[0]) if this else (len(previous[0]) if previous else 0)
+    width_previous = len(previous[0]) if previous else width_this
+    rows = []
+    for index in range(max(len(this), len(previous))):
+        left = this[index] if index < len(this) else (None,) * width_this
+        right = previous[index] if index < len(previous) else (None,) * width_previous
+        rows.append((*left, *right))
+    return rows
