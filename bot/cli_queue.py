@@ -1,4 +1,8 @@
-"""`quartiersbot queue stats`: the Sprechstunde figures for the city's controlling."""
+"""`quartiersbot queue stats`: the Sprechstunde figures for the city's controlling.
+
+It prints the Sprechstunde tables of the figures pages (bot/figures/queue.py), for a period and beside the
+period of the same length before it; without dates, the period runs from the first to the last session.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ from typing import Any
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.queue.stats import as_csv, figures, table
+from bot.figures.queue import queue_tables
+from bot.figures.tables import Period
+from bot.figures.text import lines, terminal_translator
+from bot.queue.stats import as_csv, figures, session_days
 
 
 def add_parser(commands: Any) -> None:
@@ -18,9 +25,9 @@ def add_parser(commands: Any) -> None:
     actions = queue.add_subparsers(dest="action", required=True)
     stats = actions.add_parser("stats", help="tickets per session, waiting times, no-shows, topics, languages")
     stats.add_argument("--from", dest="first", type=dt.date.fromisoformat, default=None, metavar="DATE",
-                       help="first day, e.g. 2026-11-01")
+                       help="first day, e.g. 2026-11-01 (default: the first session's)")
     stats.add_argument("--to", dest="last", type=dt.date.fromisoformat, default=None, metavar="DATE",
-                       help="last day, included")
+                       help="last day, included (default: the last session's)")
     stats.add_argument("--csv", type=Path, default=None, metavar="FILE", help="also write one row per session")
 
 
@@ -31,14 +38,22 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
     app = await create_app(settings)
     try:
         async with app.sessions() as session:
-            rows, total = await figures(session, settings.quarter, arguments.first, arguments.last, settings.zone)
+            today = app.clock.now().astimezone(settings.zone).date()
+            first, last = await session_days(session, settings.quarter)
+            period = Period(arguments.first or first or today, arguments.last or last or today)
+            if period.first > period.last:
+                period = Period(period.first, period.first)
+            tables = await queue_tables(session, settings.quarter, settings.zone, period)
+            rows, total = await figures(session, settings.quarter, period.first, period.last, settings.zone)
     finally:
         await app.close()
-    if not rows:
-        print("No Sprechstunde sessions in this period.")
-    else:
-        print(table(rows, total))
+    translator = terminal_translator(settings.zone)
+    previous = period.previous()
+    print(f"Sprechstunde {period.first.isoformat()} to {period.last.isoformat()}, compared with "
+          f"{previous.first.isoformat()} to {previous.last.isoformat()}\n")
+    for table in tables:
+        print("\n".join(lines(table, translator)))
     if arguments.csv is not None:
         arguments.csv.write_text(as_csv(rows, total), encoding="utf-8")
-        print(f"\nWritten: {arguments.csv}")
+        print(f"Written: {arguments.csv}")
     return 0

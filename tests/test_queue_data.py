@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,9 +91,13 @@ async def test_queue_stats_on_the_command_line(database: Database, tmp_path: Pat
                          str(output))
     assert result.returncode == 0, result.stderr
     session_line = next(line for line in result.stdout.splitlines() if line.startswith("2026-11-24"))
-    # 5 tickets, 3 served, 1 no-show (25 % of those called), waits 0/10/20/30 min: median 15, p90 27.
-    assert session_line.split()[1:] == ["10:00", "laden", "5", "3", "1", "25%", "15", "min", "27", "min"]
-    assert "letters 2" in result.stdout and "ro 2, ar 1" in result.stdout and "Walk-ins (no phone): 1" in result.stdout
+    # 5 tickets, 3 served, 1 no-show (25 % of those called), waits 0/10/20/30 min: median 15, p90 27; 1 walk-in.
+    assert session_line.split()[1:] == ["10:00", "laden", "5", "3", "1", "25", "%", "15", "min", "27", "min", "1"]
+    lines = result.stdout.splitlines()
+    assert re.search(r"^Letters from authorities or the Jobcenter +2 +0 +\+2$", result.stdout, re.MULTILINE)
+    assert [line.split()[:2] for line in lines if line.startswith(("Romanian", "Arabic"))] == [
+        ["Arabic", "1"], ["Romanian", "2"]]
+    assert re.search(r"^Walk-ins \(number without a phone\) +1 +0 +\+1$", result.stdout, re.MULTILINE)
     rows = list(csv.DictReader(output.open(encoding="utf-8")))
     assert [row["date"] for row in rows] == ["2026-11-24", "all"]
     assert (rows[0]["tickets"], rows[0]["served"], rows[0]["no_show"], rows[0]["no_show_rate"],

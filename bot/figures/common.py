@@ -1,32 +1,16 @@
 """What every section needs: weeks and months of a period, the change against the previous period, small cells
-hidden, and the names of languages, channels and groups as msgids."""
+hidden."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.figures.tables import HIDDEN, SMALL, Delta, Literal, Period, Value
 from bot.i18n import N_
 
-LANGUAGE_LABELS = {
-    "de": N_("German"), "de@easy": N_("Easy German"), "en": N_("English"), "tr": N_("Turkish"),
-    "ar": N_("Arabic"), "ro": N_("Romanian"), "bg": N_("Bulgarian"), "uk": N_("Ukrainian"), "ru": N_("Russian"),
-    "pl": N_("Polish"), "": N_("not chosen yet"),
-}
-CHANNEL_LABELS = {"telegram": N_("Telegram"), "matrix": N_("Matrix"), "console": N_("Terminal (trial)")}
 PREVIOUS = N_("previous period")
 CHANGE = N_("change")
-
-
-def language_label(code: str | None) -> str:
-    return LANGUAGE_LABELS.get(code or "", Literal(code or ""))
-
-
-def language_order(codes: Iterable[str]) -> list[str]:
-    """The bot's own order of languages (German first), unknown codes after them."""
-    known = list(LANGUAGE_LABELS)
-    return sorted(set(codes), key=lambda code: (known.index(code) if code in known else len(known), code))
 
 
 def monday(day: dt.date) -> dt.date:

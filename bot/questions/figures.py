@@ -14,12 +14,14 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.dialect import epoch_seconds
 from bot.questions.models import Question
 
 STATE = "NW"
@@ -70,38 +72,58 @@ def _week(day: dt.date) -> str:
 
 async def question_figures(session: AsyncSession, quarter: str, start: dt.datetime, end: dt.datetime,
                            now: dt.datetime, zone: ZoneInfo, within_days: int = 2) -> QuestionFigures:
-    """Questions asked in [start, end)."""
+    """Questions asked in [start, end).
+
+    Languages and topics are counted in SQL; for the weeks and answer times each question is read as two
+    numbers (seconds since 1970 of asking and of the first answer), never as an object, so a year's questions
+    are read quickly."""
+    period = (Question.quarter == quarter, Question.created_at >= start, Question.created_at < end)
+    languages = (await session.execute(select(Question.language, func.count()).where(*period)
+                                       .group_by(Question.language))).all()
+    topics = (await session.execute(select(Question.topic, func.count()).where(*period, Question.status == "done")
+                                    .group_by(Question.topic))).all()
     rows = (await session.execute(
-        select(Question.created_at, Question.first_answer_at, Question.language, Question.topic, Question.status)
-        .where(Question.quarter == quarter, Question.created_at >= start, Question.created_at < end))).all()
+        select(epoch_seconds(session, Question.created_at), epoch_seconds(session, Question.first_answer_at),
+               Question.status == "withdrawn").where(*period))).all()
     figures = QuestionFigures(total=len(rows), within_days=within_days)
     weeks: Counter[str] = Counter()
-    topics: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
     hours: list[float] = []
     in_time = judged = 0
-    for created, first_answer, language, topic, status in rows:
-        local_day = created.astimezone(zone).date()
+    moment = now.timestamp()
+    for created, first_answer, withdrawn in rows:
+        local_day = _local_day(int(created // 3600), zone)
         weeks[_week(local_day)] += 1
-        languages[language] += 1
-        if status == "done":
-            topics[topic or "-"] += 1
-        limit = _deadline_of_day(local_day, within_days, zone)
+        limit = _deadline_of_day(local_day, within_days, zone).timestamp()
         if first_answer is not None:
-            hours.append((first_answer - created).total_seconds() / 3600)
+            seconds = round(first_answer - created, 3)  # SQLite's date arithmetic is a float
+            hours.append(seconds / 3600)
             judged += 1
-            in_time += first_answer <= limit
-        elif now > limit and status != "withdrawn":
+            in_time += round(first_answer, 3) <= limit
+        elif moment > limit and not withdrawn:
             judged += 1  # unanswered past the deadline counts as late
     figures.per_week = dict(sorted(weeks.items()))
-    figures.by_topic = dict(topics.most_common())
-    figures.by_language = dict(languages.most_common())
+    figures.by_topic = dict(Counter({topic or "-": count for topic, count in _merged(topics)}).most_common())
+    figures.by_language = dict(Counter(dict(languages)).most_common())
     figures.answered = len(hours)
     if hours:
         figures.median_hours = statistics.median(hours)
         figures.p90_hours = statistics.quantiles(hours, n=10, method="inclusive")[-1] if len(hours) > 1 else hours[0]
     figures.share_within = in_time / judged if judged else None
     return figures
+
+
+def _merged(topics: list[Any]) -> list[tuple[str, int]]:
+    """No topic ("" or none) is one topic."""
+    merged: Counter[str] = Counter()
+    for topic, count in topics:
+        merged[topic or ""] += count
+    return list(merged.items())
+
+
+@lru_cache(maxsize=65536)
+def _local_day(hour: int, zone: ZoneInfo) -> dt.date:
+    """The local day of an hour since 1970 (UTC): a local day is made of whole hours in Europe/Berlin."""
+    return dt.datetime.fromtimestamp(hour * 3600, dt.UTC).astimezone(zone).date()
 
 
 def every_week(figures: QuestionFigures, first_day: dt.date, last_day: dt.date) -> list[tuple[str, int]]:

@@ -1,4 +1,5 @@
-"""`quartiersbot queue stats`: the queue's figures for the city's controlling, without anybody in them.
+"""The queue's figures for the city's controlling, without anybody in them: the figures pages' Sprechstunde
+tables (bot/figures/queue.py) and `quartiersbot queue stats` both count here.
 
 Waiting time is from taking the number to the first call; the no-show rate is of those called.
 Only tickets and times are read, never who held them, so the figures survive the unlinking.
@@ -108,6 +109,15 @@ async def figures(db: AsyncSession, quarter: str, first: dt.date | None, last: d
     return list(per_session.values()), total
 
 
+async def session_days(db: AsyncSession, quarter: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and the last day with a session: the whole period there are figures for."""
+    first, last = (await db.execute(
+        select(func.min(QueueSession.day), func.max(QueueSession.day))
+        .join(Consultation, Consultation.id == QueueSession.consultation_id)
+        .where(Consultation.quarter == quarter))).one()
+    return first, last
+
+
 def per_week(rows: list[Figures]) -> dict[dt.date, Figures]:
     """The sessions' figures added up by the Monday of their week."""
     weeks: dict[dt.date, Figures] = {}
@@ -120,22 +130,6 @@ def per_week(rows: list[Figures]) -> dict[dt.date, Figures]:
 
 
 STATUS_COLUMNS = (SERVED, NO_SHOW, CANCELLED, UNSERVED)
-
-
-def table(rows: list[Figures], total: Figures) -> str:
-    """A plain text table for the terminal."""
-    head = f"{'date':<10}  {'start':<5}  {'hours':<22} {'tickets':>7} {'served':>6} {'no-show':>7} " \
-           f"{'rate':>5} {'wait median':>11} {'wait p90':>8}"
-    lines = [head, "-" * len(head)]
-    for row in [*rows, total]:
-        day = row.day.isoformat() if row.day else "all"
-        lines.append(f"{day:<10}  {row.start:<5}  {row.consultation[:22]:<22} {row.tickets:>7} "
-                     f"{row.statuses[SERVED]:>6} {row.statuses[NO_SHOW]:>7} {_percent(row.no_show_rate):>5} "
-                     f"{_minutes(row.wait_median):>11} {_minutes(row.wait_p90):>8}")
-    lines += ["", "Topics: " + _counts(total.topics), "Interpreter languages requested: " + _counts(total.interpreters),
-              f"Walk-ins (no phone): {total.walk_ins}; cancelled by residents: {total.statuses[CANCELLED]}; "
-              f"still waiting when closed: {total.statuses[UNSERVED]}"]
-    return "\n".join(lines)
 
 
 def as_csv(rows: list[Figures], total: Figures) -> str:
@@ -154,17 +148,5 @@ def as_csv(rows: list[Figures], total: Figures) -> str:
     return output.getvalue()
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _minutes(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} min"
-
-
 def _number(value: float | None, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
-
-
-def _counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{key} {count}" for key, count in counter.most_common()) or "none"

@@ -24,6 +24,8 @@ from bot.audit.log import record
 from bot.events.listing import WINDOW_DAYS
 from bot.events.overview import coming
 from bot.events.store import text_of
+from bot.figures.labels import CHANNEL_LABELS
+from bot.figures.labels import QUESTION_TOPIC_LABELS as TOPIC_LABELS
 from bot.i18n import N_, Translator
 from bot.languages import LANGUAGE_CODES
 from bot.offers.catalog import load_catalog
@@ -40,13 +42,8 @@ from bot.web.offers import language_names
 from bot.web.rendering import render
 
 CHANNELS = ("telegram", "matrix", "console")
-CHANNEL_LABELS = {"telegram": N_("Telegram"), "matrix": N_("Matrix"), "console": N_("Console")}
 STATUS_LABELS = {TO_DO: N_("to do (new or open)"), NEW: N_("new"), OPEN: N_("open (question)"),
                  WAITING: N_("waiting for the resident"), DONE: N_("done"), WITHDRAWN: N_("withdrawn"), ALL: N_("all")}
-TOPIC_LABELS = {"work": N_("Work / Jobcenter"), "housing": N_("Housing"), "health": N_("Health"),
-                "school": N_("School / day care"), "language": N_("Language / courses"),
-                "residence": N_("Residence status"), "money": N_("Money / benefits"),
-                "leisure": N_("Leisure / offers"), "other": N_("Other")}
 DELIVERY_LABELS = {PENDING: N_("being sent"), SENDING: N_("being sent"), SENT: N_("delivered"),
                    FAILED: N_("not delivered (blocked)"), DROPPED: N_("not delivered (blocked)"),
                    "cancelled": N_("not sent")}

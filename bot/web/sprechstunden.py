@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from bot.accounts.roles import Right
 from bot.content.schema import WEEKDAYS
+from bot.figures.labels import QUEUE_TOPIC_LABELS as TOPIC_LABELS
 from bot.i18n import N_
 from bot.languages import BY_CODE, CONTENT_LANGUAGE_CODES
 from bot.queue import editing
@@ -40,9 +41,6 @@ NUMBER_LABELS = {
     "late_minutes": N_("Those waiting are still served this many minutes after the end"),
     "minutes_per_person": N_("Minutes per person (first guess of the waiting time)"),
 }
-TOPIC_LABELS = {"letters": N_("Letters from authorities or the Jobcenter"), "housing": N_("Housing"),
-                "family": N_("Family, daycare or school"), "health": N_("Health"), "work": N_("Work"),
-                "other": N_("Something else")}
 EMPTY_ROWS = 2  # blank lines under the weekly hours, to add a day
 MAX_ROWS = 14
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
