@@ -1,23 +1,31 @@
-"""`quartiersbot survey …`: survey results and exports for staff, from the terminal."""
+"""`quartiersbot survey …`: survey results and exports for staff, from the terminal.
+
+`survey results` prints the survey tables of the figures pages (bot/figures/survey.py) for a period, beside the
+period of the same length before it; without dates, from the first to the last response's month.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.figures.survey import survey_tables, survey_versions
+from bot.figures.tables import Period
+from bot.figures.text import lines, terminal_translator
 from bot.surveys.definition import SurveyFile
 from bot.surveys.results import (
     find_survey,
     list_surveys,
     load_responses,
-    report,
     write_responses_csv,
     write_signups_csv,
 )
 from bot.surveys.retention import prune_expired
+from bot.surveys.tally import response_dates
 
 
 def add_parser(commands: Any) -> None:
@@ -26,7 +34,12 @@ def add_parser(commands: Any) -> None:
     actions.add_parser("list", help="surveys with their versions and response counts")
     results = actions.add_parser("results", help="counts and shares per question, split by group and language")
     results.add_argument("survey", help="the survey's key, e.g. bedarfsabfrage")
-    results.add_argument("--version", type=int, help="a survey version (default: the newest)")
+    results.add_argument("--version", type=int, help="one version of the survey (default: all, counted together; "
+                         "the CSV export: the newest)")
+    results.add_argument("--from", dest="first", type=dt.date.fromisoformat, default=None, metavar="DATE",
+                         help="first day (default: the first response's month)")
+    results.add_argument("--to", dest="last", type=dt.date.fromisoformat, default=None, metavar="DATE",
+                         help="last day, included (default: the last response's)")
     results.add_argument("--csv", type=Path, metavar="FILE", help="also export one anonymous row per response")
     signups = actions.add_parser("signups", help="export the contact sign-ups (personal data: handle with care)")
     signups.add_argument("survey")
@@ -54,15 +67,33 @@ async def run(settings: Settings, arguments: argparse.Namespace) -> int:
                 count = await write_signups_csv(session, survey.key, settings.quarter, arguments.csv, settings.zone)
                 print(f"{count} sign-up(s) written to {arguments.csv}. They hold personal data: store them safely.")
                 return 0
-            definition = SurveyFile.model_validate(survey.definition)
-            rows = await load_responses(session, survey, definition)
-            print("\n".join(report(definition, survey.version, rows)))
+            await _print_results(session, settings, arguments, app.clock.now().astimezone(settings.zone).date())
             if arguments.csv:
+                definition = SurveyFile.model_validate(survey.definition)
+                rows = await load_responses(session, survey, definition)
                 write_responses_csv(definition, survey.version, rows, arguments.csv)
                 print(f"{len(rows)} response(s) written to {arguments.csv}.")
             return 0
     finally:
         await app.close()
+
+
+async def _print_results(session: Any, settings: Settings, arguments: argparse.Namespace, today: dt.date) -> None:
+    versions = [survey for survey in (await survey_versions(session, settings.quarter))[arguments.survey]
+                if arguments.version is None or survey.version == arguments.version]
+    first, last = await response_dates(session, versions)
+    period = Period(arguments.first or first or today, arguments.last or last or today)
+    if period.first > period.last:
+        period = Period(period.first, period.first)
+    previous = period.previous()
+    which = f"version {arguments.version}" if arguments.version else "all versions"
+    print(f"Survey {arguments.survey} ({which}), responses {period.first.isoformat()} to {period.last.isoformat()}, "
+          f"compared with {previous.first.isoformat()} to {previous.last.isoformat()}")
+    print("A completed response keeps only its month: a month counts when its first day lies in the period.\n")
+    translator = terminal_translator(settings.zone)
+    for table in await survey_tables(session, settings.quarter, period, key=arguments.survey,
+                                     version=arguments.version):
+        print("\n".join(lines(table, translator)))
 
 
 def _print_list(summaries: list[Any]) -> int:

@@ -14,6 +14,7 @@ from bot.clock import FixedClock
 from bot.content.importer import import_folder
 from tests.support.chat import Chat
 from tests.support.databases import HORST, Database, settings_for
+from tests.support.figures import printed
 from tests.support.survey import answer_survey
 
 
@@ -53,25 +54,29 @@ async def test_results_split_by_group_and_language_hide_small_cells(database: Da
 
     export = tmp_path / "responses.csv"
     results = quartiersbot(database, tmp_path, quarter, "survey", "results", "bedarfsabfrage", "--csv", str(export))
-    assert "Responses: 10 (9 complete, 1 partial" in results
-    assert "Columns: newcomer 6, established <5, other 0, ar <5, de 6, ro <5" in results
-    lines = results.splitlines()
+    responses = {row[0]: row[1:] for row in printed(results, "Bedarfsabfrage Horst: Was brauchen Sie?").rows}
+    assert responses["Responses"] == ["10", "0", "+10"] and responses["of them completed"] == ["9", "0", "+9"]
+    assert [responses[name][0] for name in ("Newcomers", "Old-established residents", "Other or no answer",
+                                            "German", "Arabic", "Romanian")] == ["6", "<5", "0", "6", "<5", "<5"]
 
-    def cells(fragment: str, after: str) -> list[str]:
-        """The cells of the table line containing `fragment`, after the question `after`."""
-        start = next(index for index, line in enumerate(lines) if line.startswith(after))
-        line = next(line for line in lines[start:] if fragment in line)
-        return line.split(fragment, 1)[1].split()
+    def cells(title: str, answer: str, split: bool) -> list[str]:
+        """This period's count and share, or the split: newcomers, old-established, other, German, Arabic,
+        Romanian."""
+        table = printed(results, title, 1 if split else 0)
+        row = next(row for row in table.rows if row[0] == answer)
+        return row[1:] if split else row[1:3]
 
-    # Columns: all, newcomer, established, other, ar, de, ro
-    assert cells("under_1_year: Weniger als 1 Jahr", "1. living_in_horst") == [
-        "6", "(60%)", "6", "(100%)", "<5", "0", "<5", "6", "(100%)", "<5"]
-    assert cells("30_to_49: 30 bis 49", "6. age_group") == [  # 4 of the 6 newcomers: hidden when split
-        "4", "(44%)", "<5", "<5", "0", "<5", "<5", "<5"]
-    assert cells("65_plus: 65 oder älter", "6. age_group") == ["3", "(33%)", "0", "(0%)", "<5", "0", "<5",
-                                                              "0", "(0%)", "<5"]
-    assert "median 2.5, mean 2.5" in results
-    assert "free texts are in the CSV export" in results
+    assert cells("1. Wie lange wohnen Sie schon in Horst?", "Weniger als 1 Jahr", False) == ["6", "60 %"]
+    assert cells("1. Wie lange wohnen Sie schon in Horst?", "Weniger als 1 Jahr", True) == [
+        "6", "<5", "0", "6", "<5", "<5"]
+    assert cells("6. Wie alt sind Sie?", "30 bis 49", False) == ["4", "44 %"]
+    assert cells("6. Wie alt sind Sie?", "30 bis 49", True) == ["<5", "<5", "0", "<5", "<5", "<5"]  # 4 of 6
+    assert cells("6. Wie alt sind Sie?", "65 oder älter", False) == ["3", "33 %"]
+    assert cells("6. Wie alt sind Sie?", "65 oder älter", True) == ["0", "<5", "0", "0", "<5", "<5"]
+    children = printed(results, "7. Wie viele Kinder unter 18 Jahren leben in Ihrem Haushalt? Bitte schreiben Sie "
+                                "eine Zahl (0, wenn keine).", 2)
+    assert [row[:2] for row in children.rows] == [["Median", "2.5"], ["Mean", "2.5"]]
+    assert "Free-text answers are not listed" in results and "Idee Nummer" not in results
 
     with export.open(encoding="utf-8") as file:
         exported = list(csv.DictReader(file))

@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.figures.queue import queue_tables
+from bot.figures.survey import survey_tables
 from bot.figures.tables import Period, Section
+from bot.figures.usage import event_tables, question_tables, reach_tables
 from bot.i18n import N_
 
 SURVEY, USAGE, UNMET = "survey", "usage", "unmet"
@@ -21,7 +24,11 @@ SURVEY, USAGE, UNMET = "survey", "usage", "unmet"
 async def survey_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: Period,
                          now: dt.datetime) -> Section:
     """Bedarfsabfrage: counts and shares per question, split by group and language, small cells hidden."""
-    return Section(SURVEY, N_("Needs survey"), N_("The answers to the needs survey (Bedarfsabfrage)."))
+    return Section(SURVEY, N_("Needs survey"),
+                   N_("The answers to the needs survey (Bedarfsabfrage), per question, beside the period of the same "
+                      "length just before, and split by newcomers and old-established residents and by language. "
+                      "Versions of the survey are counted together by question. Small groups show \"<5\"."),
+                   tuple(await survey_tables(db, quarter, period)))
 
 
 async def usage_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: Period, now: dt.datetime,
@@ -29,7 +36,12 @@ async def usage_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: 
     """Inanspruchnahme: the Sprechstunde, events, residents reached, questions to the team.
 
     `answer_days`: the working days within which the team promises an answer (QB_QUESTIONS_ANSWER_DAYS)."""
-    return Section(USAGE, N_("Use of the services"), N_("How residents used the bot and the office."))
+    tables = [*await queue_tables(db, quarter, zone, period), *await event_tables(db, quarter, zone, period, now),
+              *await reach_tables(db, quarter, period),
+              *await question_tables(db, quarter, zone, period, now, answer_days)]
+    return Section(USAGE, N_("Use of the services"),
+                   N_("How residents used the Sprechstunde, the events, the bot and the questions to the team, each "
+                      "beside the period of the same length just before."), tuple(tables))
 
 
 async def unmet_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: Period,

@@ -1,4 +1,5 @@
-"""Survey results for staff: counts and shares per question, split by group and by language.
+"""Survey results for staff: the surveys and their versions, the group a response belongs to, and the anonymous
+exports. The counts per question are made in bot/surveys/tally.py and shown as tables by bot/figures/survey.py.
 
 Splits can single people out (the one Bulgarian-speaking newcomer with three children), so
 every split column with fewer than five responses, and every split cell counting one to four
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,15 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.surveys.definition import SCALE, YES_NO, Question, SurveyFile, unreviewed_in
+from bot.surveys.definition import SurveyFile, unreviewed_in
 from bot.surveys.models import Survey, SurveyResponse, SurveySignup
-from bot.surveys.progress import ANSWERED, SKIPPED, Answer, Answers, is_shown
+from bot.surveys.progress import ANSWERED, SKIPPED, Answer, Answers
 
-SMALL = 5
-SUPPRESSED = "<5"
 OTHER_GROUP = "other"
-KIND_NAMES = {"single": "single choice", "multiple": "multiple choice", "scale": "scale 1-5", "yes_no": "yes/no",
-              "number": "number", "text": "free text"}
 
 
 @dataclass(frozen=True)
@@ -94,84 +90,6 @@ def group_of(definition: SurveyFile, answers: Answers) -> str:
         return OTHER_GROUP
     return next((group for group, options in definition.segment.groups.items() if answer.value in options),
                 OTHER_GROUP)
-
-
-def report(definition: SurveyFile, version: int, rows: list[ResponseRow]) -> list[str]:
-    complete = sum(row.complete for row in rows)
-    columns = _columns(definition, rows)
-    lines = [f"{definition.title['de']} ({definition.key}, version {version})",
-             f"Responses: {len(rows)} ({complete} complete, {len(rows) - complete} partial; "
-             "answers of partial responses are counted)",
-             "Columns: " + ", ".join(f"{name} {_size(members)}" for name, members in columns[1:]),
-             f"Columns with fewer than {SMALL} responses, and split cells counting 1 to 4, show {SUPPRESSED}.", ""]
-    for index, question in enumerate(definition.questions, start=1):
-        lines += _question_table(index, question, columns)
-    return lines
-
-
-def _columns(definition: SurveyFile, rows: list[ResponseRow]) -> list[tuple[str, list[ResponseRow]]]:
-    groups = [*(definition.segment.groups if definition.segment else {}), OTHER_GROUP]
-    languages = sorted({row.language for row in rows})
-    return [("all", rows), *((group, [row for row in rows if row.group == group]) for group in groups),
-            *((language, [row for row in rows if row.language == language]) for language in languages)]
-
-
-def _size(members: list[ResponseRow]) -> str:
-    return SUPPRESSED if 0 < len(members) < SMALL else str(len(members))
-
-
-def _question_table(index: int, question: Question, columns: list[tuple[str, list[ResponseRow]]]) -> list[str]:
-    everyone = columns[0][1]
-    answered = [row for row in everyone if _answer(row, question, ANSWERED)]
-    skipped = sum(1 for row in everyone if _answer(row, question, SKIPPED))
-    shown = sum(1 for row in everyone if is_shown(question, row.answers))
-    header = (f"{index}. {question.key} ({KIND_NAMES[question.kind]}): {question.text['de']}\n"
-              f"   shown to {shown}, answered by {len(answered)}, skipped by {skipped}")
-    if question.kind == "text":
-        return [header, "   free texts are in the CSV export (--csv FILE)", ""]
-    table = [["answer", *(name for name, _ in columns)]]
-    for label, matches in _rows_of(question, answered):
-        table.append([label, *(_cell(name == "all", members, question, matches) for name, members in columns)])
-    summary = _summary(question, answered)
-    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
-    rendered = ["   " + "  ".join(cell.ljust(widths[column]) if column == 0 else cell.rjust(widths[column])
-                                  for column, cell in enumerate(row)) for row in table]
-    return [header, *rendered, *([f"   {summary}"] if summary else []), ""]
-
-
-def _answer(row: ResponseRow, question: Question, status: str) -> bool:
-    answer = row.answers.get(question.key)
-    return answer is not None and answer.status == status
-
-
-def _rows_of(question: Question, answered: list[ResponseRow]) -> list[tuple[str, Any]]:
-    """(label, test of an answer value) for each line of a question's table."""
-    if question.kind in ("single", "multiple"):
-        return [(f"{option.key}: {option.text['de']}", option.key) for option in question.options]
-    if question.kind == "yes_no":
-        return [(value, value) for value in YES_NO]
-    if question.kind == "scale":
-        return [(str(value), value) for value in SCALE]
-    values = sorted({row.answers[question.key].value for row in answered})
-    return [(str(value), value) for value in values]
-
-
-def _cell(exact: bool, members: list[ResponseRow], question: Question, wanted: Any) -> str:
-    if not exact and 0 < len(members) < SMALL:
-        return SUPPRESSED
-    answered = [row.answers[question.key].value for row in members if _answer(row, question, ANSWERED)]
-    count = sum(1 for value in answered if (wanted in value if isinstance(value, list) else value == wanted))
-    if not exact and 0 < count < SMALL:
-        return SUPPRESSED
-    share = f" ({count / len(answered):.0%})" if answered else ""
-    return f"{count}{share}"
-
-
-def _summary(question: Question, answered: list[ResponseRow]) -> str:
-    if question.kind not in ("number", "scale") or not answered:
-        return ""
-    values = [row.answers[question.key].value for row in answered]
-    return f"median {statistics.median(values):g}, mean {statistics.fmean(values):.1f} (all responses)"
 
 
 def write_responses_csv(definition: SurveyFile, version: int, rows: list[ResponseRow], path: Path) -> None:
