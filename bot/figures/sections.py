@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.figures.queue import queue_tables
 from bot.figures.survey import survey_tables
 from bot.figures.tables import Period, Section
+from bot.figures.unmet import unmet_tables
 from bot.figures.usage import event_tables, question_tables, reach_tables
 from bot.i18n import N_
 
@@ -47,7 +48,9 @@ async def usage_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: 
 async def unmet_section(db: AsyncSession, quarter: str, zone: ZoneInfo, period: Period,
                         now: dt.datetime) -> Section:
     """Unerfüllte Bedarfe: what residents searched for and did not find, grouped by meaning, by week."""
-    return Section(UNMET, N_("Unmet needs"), N_("What residents searched for and did not find."))
+    return Section(UNMET, N_("Unmet needs"),
+                   N_("What residents searched for in the chat and did not find, grouped by meaning across languages "
+                      "and by week: input for the next year's goals."), tuple(await unmet_tables(db, quarter, period)))
 
 
 async def figure_sections(db: AsyncSession, quarter: str, zone: ZoneInfo, period: Period, now: dt.datetime,

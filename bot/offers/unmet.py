@@ -55,3 +55,12 @@ async def unmet_in_week(session: AsyncSession, quarter: str, week: dt.date, limi
         .where(UnmetSearch.quarter == quarter, UnmetSearch.week == week_of(week))
         .order_by(UnmetSearch.count.desc(), UnmetSearch.text, UnmetSearch.language).limit(limit))
     return [(text, language, count) for text, language, count in rows.all()]
+
+
+async def unmet_between(session: AsyncSession, quarter: str, first: dt.date, last: dt.date
+                        ) -> list[tuple[dt.date, str, str, int]]:
+    """(week, language, words, count) of the weeks whose Monday lies in [first, last]."""
+    rows = await session.execute(
+        select(UnmetSearch.week, UnmetSearch.language, UnmetSearch.text, UnmetSearch.count)
+        .where(UnmetSearch.quarter == quarter, UnmetSearch.week >= first, UnmetSearch.week <= last))
+    return [(week, language, text, count) for week, language, text, count in rows.all()]
