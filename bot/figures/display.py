@@ -3,6 +3,10 @@ as a percentage, a duration in minutes or hours, a change with its sign; "–" w
 
 from __future__ import annotations
 
+import functools
+
+from babel.numbers import format_decimal
+
 from bot.figures.tables import Delta, Hours, Literal, Minutes, Share, Value
 from bot.i18n import N_, Translator
 
@@ -61,4 +65,10 @@ def _delta(value: Delta, translator: Translator) -> str:
 
 
 def _number(value: float, digits: int, translator: Translator) -> str:
-    return translator.number(value, digits) if digits else translator.number(round(value), 0)
+    return _formatted(round(value, digits) if digits else round(value), digits, translator.language.babel_locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: float, digits: int, locale: str) -> str:
+    """Babel's formatting is slow and a page shows the same small numbers many times."""
+    return format_decimal(value, locale=locale)

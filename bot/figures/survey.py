@@ -224,8 +224,7 @@ async def survey_tables(db: AsyncSession, quarter: str, period: Period, *, key: 
         chosen = [survey for survey in versions if version is None or survey.version == version]
         if not chosen:
             continue
-        this = await tally(db, chosen, period.first, period.last)
-        before = await tally(db, chosen, previous.first, previous.last)
+        this, before = await tally(db, chosen, previous.first, period.first, period.last)
         if key is None and not (this.responses or before.responses or any(survey.active for survey in chosen)):
             continue
         number += 1

@@ -24,28 +24,24 @@ def _label(need: Need) -> Value:
     return N_("personal text, not stored") if need.key == PERSONAL else Literal(need.label)
 
 
-def _this_and_before(need: Need, period: Period) -> tuple[int, int]:
-    weeks = set(mondays_within(period))
-    this = sum(count for week, count in need.weeks.items() if week in weeks)
-    return this, need.total - this
-
-
 async def unmet_tables(db: AsyncSession, quarter: str, period: Period) -> list[Table]:
     previous = period.previous()
     this_weeks, previous_weeks = mondays_within(period), mondays_within(previous)
     searches = [*await unmet_between(db, quarter, period.first, period.last),
                 *await unmet_between(db, quarter, previous.first, previous.last)]
     needs = group(await meanings_of(db, quarter), searches)
+    in_period = set(this_weeks)
+    counts = {key: (sum(count for week, count in need.weeks.items() if week in in_period), need.total)
+              for key, need in needs.items()}
+    counts = {key: (this, total - this) for key, (this, total) in counts.items()}
     names = (N_("Searches that found nothing"), N_("Different searched words"),
              N_("Needs (searches grouped by meaning)"), N_("Personal texts (counted, not stored)"))
-    personal = needs.get(PERSONAL)
     figures = []
-    for index, weeks in enumerate((set(this_weeks), set(previous_weeks))):
+    for index, weeks in enumerate((in_period, set(previous_weeks))):
         chosen = [row for row in searches if row[0] in weeks]
         figures.append([sum(row[3] for row in chosen), len({(row[1], row[2]) for row in chosen}),
-                        sum(1 for need in needs.values()
-                            if need.key != PERSONAL and _this_and_before(need, period)[index]),
-                        _this_and_before(personal, period)[index] if personal else 0])
+                        sum(1 for key, both in counts.items() if key != PERSONAL and both[index]),
+                        counts[PERSONAL][index] if PERSONAL in counts else 0])
     now_figures, old_figures = figures
     summary = Table(
         "unmet-summary", N_("Unmet needs at a glance"),
@@ -54,11 +50,10 @@ async def unmet_tables(db: AsyncSession, quarter: str, period: Period) -> list[T
            "an address) was counted but not stored."),
         (N_("Figure"), THIS, PREVIOUS, CHANGE),
         tuple(compared(name, now, old) for name, now, old in zip(names, now_figures, old_figures, strict=True)))
-    ranked = sorted(needs.values(), key=lambda need: (-_this_and_before(need, period)[0],
-                                                      -_this_and_before(need, period)[1], need.label))
+    ranked = sorted(needs.values(), key=lambda need: (-counts[need.key][0], -counts[need.key][1], need.label))
     rows = []
     for need in ranked[:LISTED]:
-        now, old = _this_and_before(need, period)
+        now, old = counts[need.key]
         examples = [] if need.key == PERSONAL else [text for text, _ in need.texts.most_common(EXAMPLES)]
         rows.append((_label(need), Literal(", ".join(sorted(need.languages))), Literal(", ".join(examples)),
                      now, old, delta(now, old)))
@@ -76,17 +71,23 @@ async def unmet_tables(db: AsyncSession, quarter: str, period: Period) -> list[T
 
 
 def _weeks_table(needs: dict[str, Need], this_weeks: list[dt.date], previous_weeks: list[dt.date]) -> Table:
+    totals: Counter[object] = Counter()
+    per_week: dict[object, Counter[str]] = {}
+    for need in needs.values():
+        for week, count in need.weeks.items():
+            totals[week] += count
+            if need.key != PERSONAL:
+                per_week.setdefault(week, Counter())[need.key] += count
+
     def rows(weeks: list[dt.date], detailed: bool) -> list[tuple[Value, ...]]:
-        found = []
+        found: list[tuple[Value, ...]] = []
         for week in weeks:
-            per_need: Counter[str] = Counter({need.key: need.weeks[week] for need in needs.values()
-                                              if need.weeks[week] and need.key != PERSONAL})
-            total = sum(need.weeks[week] for need in needs.values())
             if not detailed:
-                found.append((week_label(week), total))
+                found.append((week_label(week), totals[week]))
                 continue
-            top = ", ".join(f"{needs[key].label} ({count})" for key, count in per_need.most_common(TOP_OF_WEEK))
-            found.append((week_label(week), total, len(per_need), Literal(top)))
+            of_week = per_week.get(week, Counter())
+            top = ", ".join(f"{needs[key].label} ({count})" for key, count in of_week.most_common(TOP_OF_WEEK))
+            found.append((week_label(week), totals[week], len(of_week), Literal(top)))
         return found
 
     return Table(

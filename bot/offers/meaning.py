@@ -110,7 +110,8 @@ def _forms(text: str, language: str) -> tuple[QueryWord, ...]:
     return tuple(query_forms(text, language))
 
 
-def _own_terms(text: str, language: str) -> list[tuple[str, bool]]:
+@functools.lru_cache(maxsize=65536)
+def _own_terms(text: str, language: str) -> tuple[tuple[str, bool], ...]:
     """(term, known word) per word that matters, the term read in the chat's own language."""
     own = own_tags(language)
     found = []
@@ -119,7 +120,7 @@ def _own_terms(text: str, language: str) -> list[tuple[str, bool]]:
             continue
         mine = sorted(form for form in word.forms if form.startswith(own)) or sorted(word.forms)
         found.append((mine[0], word.known))
-    return found
+    return tuple(found)
 
 
 @dataclass
@@ -142,38 +143,51 @@ def group(meanings: Meanings, searches: Iterable[tuple[object, str, str, int]]) 
     """(week, language, text, count) of searches that found nothing, grouped by meaning. Group searches of two
     periods in one call, so a need has the same key (and label) in both."""
     searches = list(searches)
-    keyed: list[tuple[object, str, str, int, str, str | None]] = []
-    loose: list[tuple[object, str, str, int, list[tuple[str, bool]]]] = []
-    for week, language, text, count in searches:
+    totals: Counter[tuple[str, str]] = Counter()
+    for _week, language, text, count in searches:
+        totals[(language, text)] += count
+    keys: dict[tuple[str, str], tuple[str, str | None]] = {}  # (language, text) → (need key, label)
+    loose: dict[tuple[str, str], tuple[tuple[str, bool], ...]] = {}
+    for language, text in totals:
+        concept = None if text == PERSONAL_TEXT else meanings.concept(text, language)
         if text == PERSONAL_TEXT:
-            keyed.append((week, language, text, count, PERSONAL, None))
-            continue
-        concept = meanings.concept(text, language)
-        if concept is not None:
-            keyed.append((week, language, text, count, f"need:{concept[0]}:{concept[1]}", meanings.labels[concept]))
+            keys[(language, text)] = (PERSONAL, PERSONAL_TEXT)
+        elif concept is not None:
+            keys[(language, text)] = (f"need:{concept[0]}:{concept[1]}", meanings.labels[concept])
         else:
-            loose.append((week, language, text, count, _own_terms(text, language)))
-    canonical = _typos_joined([found for *_, found_terms in loose for found in found_terms])
-    for week, language, text, count, found_terms in loose:
-        key = " ".join(sorted({canonical.get(term, term) for term, _ in found_terms})) or fold(text)
-        keyed.append((week, language, text, count, f"words:{key}", None))
+            loose[(language, text)] = _own_terms(text, language)
+    weighted: Counter[tuple[str, bool]] = Counter()
+    for searched, found in loose.items():
+        for term, known in found:
+            weighted[(term, known)] += totals[searched]
+    canonical = _typos_joined(weighted)
+    for (language, text), found in loose.items():
+        joined = " ".join(sorted({canonical.get(term, term) for term, _ in found})) or fold(text)
+        keys[(language, text)] = (f"words:{joined}", None)
     needs: dict[str, Need] = {}
-    for week, language, text, count, key, label in keyed:
-        need = needs.setdefault(key, Need(key, label or "", label is not None or key == PERSONAL))
+    for week, language, text, count in searches:
+        key, label = keys[(language, text)]
+        need = needs.get(key)
+        if need is None:
+            need = needs[key] = Need(key, label or "", label is not None)
         need.languages[language] += count
         need.texts[text] += count
         need.weeks[week] += count
     for need in needs.values():
         if not need.label:
-            need.label = need.texts.most_common(1)[0][0] if need.key != PERSONAL else PERSONAL_TEXT
+            need.label = need.texts.most_common(1)[0][0]
     return needs
 
 
-def _typos_joined(found: list[tuple[str, bool]]) -> dict[str, str]:
-    """Each term → the term it is a typo of (the most frequent of its cluster); only a term that is no word of its
+def _typos_joined(found: Counter[tuple[str, bool]]) -> dict[str, str]:
+    """Each term → the term it is a typo of (the most searched of its cluster); only a term that is no word of its
     language can be a typo, so two real words are never joined."""
-    counts = Counter(term for term, _ in found)
-    known = {term for term, is_known in found if is_known}
+    counts: Counter[str] = Counter()
+    known: set[str] = set()
+    for (term, is_known), count in found.items():
+        counts[term] += count
+        if is_known:
+            known.add(term)
     parent = {term: term for term in counts}
 
     def root(term: str) -> str:

@@ -11,9 +11,10 @@ stored verbatim, only counted under a marker, so staff still see how often it ha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import dialect_insert
@@ -60,7 +61,14 @@ async def unmet_in_week(session: AsyncSession, quarter: str, week: dt.date, limi
 async def unmet_between(session: AsyncSession, quarter: str, first: dt.date, last: dt.date
                         ) -> list[tuple[dt.date, str, str, int]]:
     """(week, language, words, count) of the weeks whose Monday lies in [first, last]."""
-    rows = await session.execute(
-        select(UnmetSearch.week, UnmetSearch.language, UnmetSearch.text, UnmetSearch.count)
+    connection = await session.connection()  # Core rows: a year holds tens of thousands
+    rows = await connection.execute(
+        select(cast(UnmetSearch.week, String), UnmetSearch.language, UnmetSearch.text, UnmetSearch.count)
         .where(UnmetSearch.quarter == quarter, UnmetSearch.week >= first, UnmetSearch.week <= last))
-    return [(week, language, text, count) for week, language, text, count in rows.all()]
+    return [(_day(week), language, text, count) for week, language, text, count in rows.all()]
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(text: str) -> dt.date:
+    """A week's Monday as the database writes it (ISO on both), read once per week rather than once per row."""
+    return dt.date.fromisoformat(text[:10])

@@ -15,6 +15,7 @@ stable, and a changed file makes a new version whose old answers keep their mean
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,91 +54,107 @@ class Tally:
         return sorted({value for (key, column, value) in self.chosen if key == question and column == ALL})
 
 
-def _loaded(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _listed(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
-def _hashable(value: Any) -> Any:
+@functools.lru_cache(maxsize=4096)
+def _stored(text: str | None) -> Any:
+    """A stored JSON value, a multiple choice's list as a tuple; a few hundred distinct texts among thousands of
+    counted rows, so each is read once."""
+    value = None if text is None else json.loads(text)
     return tuple(value) if isinstance(value, list) else value
 
 
-async def tally(session: AsyncSession, surveys: list[Survey], first: dt.date | None = None,
-                last: dt.date | None = None) -> Tally:
-    """The responses of `surveys` (versions of one survey) dated within [first, last] (both optional)."""
-    result = Tally()
+async def tally(session: AsyncSession, surveys: list[Survey], first: dt.date, middle: dt.date,
+                last: dt.date) -> tuple[Tally, Tally]:
+    """The responses of `surveys` (versions of one survey) dated within [middle, last], and within [first, middle)
+    (the period before, to compare): both in the same statements, each read once."""
+    this, before = Tally(), Tally()
     for survey in surveys:
-        await _tally_version(session, survey, SurveyFile.model_validate(survey.definition), first, last, result)
-    return result
+        await _tally_version(session, survey, SurveyFile.model_validate(survey.definition), (first, middle, last),
+                             (before, this))
+    return this, before
 
 
-async def _tally_version(session: AsyncSession, survey: Survey, definition: SurveyFile, first: dt.date | None,
-                         last: dt.date | None, result: Tally) -> None:
+async def _tally_version(session: AsyncSession, survey: Survey, definition: SurveyFile,
+                         dates: tuple[dt.date, dt.date, dt.date], results: tuple[Tally, Tally]) -> None:
+    first, middle, last = dates
     dated = func.coalesce(SurveyResponse.completed_on, SurveyResponse.updated_on)
-    where = [SurveyResponse.survey_id == survey.id]
-    if first is not None:
-        where.append(dated >= first)
-    if last is not None:
-        where.append(dated <= last)
+    where = [SurveyResponse.survey_id == survey.id, dated >= first, dated <= last]
+    which = case((dated >= middle, 1), else_=0).label("which")  # 1: the period, 0: the one before
     segment = aliased(SurveyAnswer)
-    base = select(SurveyResponse.language, cast(segment.value, Text).label("segment_text"))
     if definition.segment is not None:
-        base = base.outerjoin(segment, and_(segment.response_id == SurveyResponse.id,
-                                            segment.question == definition.segment.question,
-                                            segment.status == ANSWERED))
+        base = select(which, SurveyResponse.language, cast(segment.value, Text).label("segment_text")).outerjoin(
+            segment, and_(segment.response_id == SurveyResponse.id, segment.question == definition.segment.question,
+                          segment.status == ANSWERED))
     else:  # no split by group: every response is of the "other" group
-        base = select(SurveyResponse.language, cast(None, Text).label("segment_text"))
+        base = select(which, SurveyResponse.language, cast(None, Text).label("segment_text"))
     groups: dict[str | None, str] = {}
 
-    def columns(language: str, segment_text: str | None) -> tuple[Column, Column, Column]:
+    def group(segment_text: str | None) -> str:
         if segment_text not in groups:
             answers = {} if segment_text is None or definition.segment is None else \
-                {definition.segment.question: Answer(ANSWERED, _loaded(segment_text))}
+                {definition.segment.question: Answer(ANSWERED, _listed(_stored(segment_text)))}
             groups[segment_text] = group_of(definition, answers) if answers else OTHER_GROUP
-        return ALL, ("group", groups[segment_text]), ("language", language)
+        return groups[segment_text]
 
-    in_version: Counter[Column] = Counter()
-    responses = await session.execute(
+    connection = await session.connection()  # Core rows: thousands of them, no ORM around each
+    in_version: tuple[Counter[Column], Counter[Column]] = (Counter(), Counter())
+    responses = await connection.execute(
         base.add_columns(SurveyResponse.completed_on.is_not(None).label("is_complete"), func.count())
-        .where(*where).group_by(SurveyResponse.language, "segment_text", "is_complete"))
-    for language, segment_text, complete, count in responses.all():
-        for column in columns(language, segment_text):
-            in_version[column] += count
+        .where(*where).group_by("which", SurveyResponse.language, "segment_text", "is_complete"))
+    for index, language, segment_text, complete, count in responses.all():
+        result = results[index]
+        for column in (ALL, ("group", group(segment_text)), ("language", language)):
+            in_version[index][column] += count
             if complete:
                 result.complete[column] += count
         result.versions[survey.version] += count
-    result.responses.update(in_version)
+    for index, result in enumerate(results):
+        result.responses.update(in_version[index])
 
     texts = [question.key for question in definition.questions if question.kind == "text"]
     stored_value = cast(SurveyAnswer.value, Text)
     value = case((SurveyAnswer.question.in_(texts), None), else_=stored_value) if texts else stored_value
-    answers = await session.execute(
+    answers = await connection.execute(
         base.add_columns(SurveyAnswer.question, SurveyAnswer.status, value.label("answer_value"), func.count())
         .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
         .where(*where, SurveyAnswer.status.in_((ANSWERED, SKIPPED)))
-        .group_by(SurveyResponse.language, "segment_text", SurveyAnswer.question, SurveyAnswer.status, "answer_value"))
-    as_stored: Counter[tuple[str, Column, Any]] = Counter()  # a multiple choice's list as one value
-    for language, segment_text, question, status, value_text, count in answers.all():
-        for column in columns(language, segment_text):
-            if status == SKIPPED:
-                result.skipped[(question, column)] += count
-                continue
+        .group_by("which", SurveyResponse.language, "segment_text", SurveyAnswer.question, SurveyAnswer.status,
+                  "answer_value"))
+    # First by language and group as they come (one addition a row), then into the columns.
+    skipped: Counter[tuple[int, str, str, str]] = Counter()
+    given: Counter[tuple[int, str, str, str, Any]] = Counter()  # a multiple choice's whole list as one value
+    for index, language, segment_text, question, status, value_text, count in answers.all():
+        if status == SKIPPED:
+            skipped[(index, question, language, group(segment_text))] += count
+        else:
+            given[(index, question, language, group(segment_text), _stored(value_text))] += count
+    for (index, question, language, group_key), count in skipped.items():
+        for column in (ALL, ("group", group_key), ("language", language)):
+            results[index].skipped[(question, column)] += count
+    # (period, question) → (column, value as stored) → count
+    as_stored: dict[tuple[int, str], Counter[tuple[Column, Any]]] = {}
+    for (index, question, language, group_key, stored), count in given.items():
+        result = results[index]
+        chosen = [item for item in (stored if isinstance(stored, tuple) else (stored,)) if item is not None]
+        kept = as_stored.setdefault((index, question), Counter())
+        for column in (ALL, ("group", group_key), ("language", language)):
             result.answered[(question, column)] += count
-            stored = _hashable(_loaded(value_text))
-            as_stored[(question, column, stored)] += count
-            for chosen in stored if isinstance(stored, tuple) else (stored,):
-                if chosen is not None:
-                    result.chosen[(question, column, chosen)] += count
-    for question in definition.questions:
-        condition = question.show_if
-        for column, count in in_version.items():
+            kept[(column, stored)] += count
+            for item in chosen:
+                result.chosen[(question, column, item)] += count
+    for index, result in enumerate(results):
+        for question in definition.questions:
+            condition = question.show_if
             if condition is None:
-                result.shown[(question.key, column)] += count
-            else:
-                result.shown[(question.key, column)] += sum(
-                    found for (key, where_column, stored), found in as_stored.items()
-                    if key == condition.question and where_column == column
-                    and any(value in condition.any_of for value in (stored if isinstance(stored, tuple)
-                                                                    else (stored,))))
+                for column, count in in_version[index].items():
+                    result.shown[(question.key, column)] += count
+                continue
+            for (column, stored), count in as_stored.get((index, condition.question), Counter()).items():
+                if any(item in condition.any_of for item in (stored if isinstance(stored, tuple) else (stored,))):
+                    result.shown[(question.key, column)] += count
 
 
 async def response_dates(session: AsyncSession, surveys: list[Survey]) -> tuple[dt.date | None, dt.date | None]:

@@ -25,6 +25,7 @@ from bot.web import (
     desk,
     desk_actions,
     events,
+    figures,
     home,
     needs,
     offers,
@@ -61,8 +62,8 @@ def routes_app(app: App) -> Starlette:
     # The questions' fixed paths (/questions/figures, /questions/export) come before any /questions/{…}.
     web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
                             *offers.ROUTES, *categories.ROUTES, *needs.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
-                            *desk.ROUTES, *desk_actions.ROUTES, *screen.ROUTES,
-                            *surveys.ROUTES, *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
+                            *desk.ROUTES, *desk_actions.ROUTES, *screen.ROUTES, *surveys.ROUTES, *figures.ROUTES,
+                            *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
                             Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)
     return web

@@ -13,80 +13,37 @@ question's id.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.accounts.roles import Right
 from bot.audit.log import record
+from bot.figures.display import hours as display_hours
 from bot.i18n import N_
 from bot.questions.export import export_conversations
 from bot.questions.figures import as_csv, every_week, question_figures
 from bot.web.guard import Staff, guarded
 from bot.web.offers import language_names
+from bot.web.periods import chosen_period
 from bot.web.rendering import render
-
-DEFAULT_WEEKS = 12
-MAX_DAYS = 3 * 366  # a period longer than this is refused (and would mean little as one figure)
-
-
-@dataclass(frozen=True)
-class Period:
-    first: dt.date
-    last: dt.date  # inclusive
-
-    def bounds(self, zone: Any) -> tuple[dt.datetime, dt.datetime]:
-        """[start, end) in local midnights."""
-        return (dt.datetime.combine(self.first, dt.time(), zone),
-                dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), zone))
 
 
 def _web(request: Request) -> Any:
     return request.app.state.web.app
 
 
-def _default(request: Request) -> Period:
-    today = _web(request).clock.now().astimezone(_web(request).settings.zone).date()
-    return Period(today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1), today)
-
-
-def _period(request: Request, staff: Staff, values: ImmutableMultiDict[str, Any] | Any
-            ) -> tuple[Period | None, dict[str, str], str]:
-    """The chosen period, the dates as typed, and a message if they do not make one."""
-    default = _default(request)
-    typed = {"from": str(values.get("from", "") or default.first.isoformat())[:20],
-             "to": str(values.get("to", "") or default.last.isoformat())[:20]}
-    _ = staff.translator.gettext
-    try:
-        period = Period(dt.date.fromisoformat(typed["from"]), dt.date.fromisoformat(typed["to"]))
-    except ValueError:
-        return None, typed, _(N_("Please enter both dates as YYYY-MM-DD."))
-    if period.first > period.last:
-        return None, typed, _(N_("The first day must not be after the last."))
-    if (period.last - period.first).days >= MAX_DAYS:
-        return None, typed, _(N_("Please choose a period of at most three years."))
-    return period, typed, ""
-
-
 def hours_or_days(staff: Staff, hours: float | None) -> str:
     """ "5.5 hours" under two days, "3.2 days" above."""
-    if hours is None:
-        return "–"
-    translator = staff.translator
-    if hours < 48:
-        return translator.gettext(N_("%(number)s hours")) % {"number": translator.number(hours, 1)}
-    return translator.gettext(N_("%(number)s days")) % {"number": translator.number(hours / 24, 1)}
+    return "–" if hours is None else display_hours(hours, staff.translator)
 
 
 @guarded(Right.FIGURES)
 async def figures_page(request: Request, staff: Staff) -> Response:
-    period, typed, error = _period(request, staff, request.query_params)
+    period, typed, error = chosen_period(request, staff, request.query_params)
     settings = _web(request).settings
     figures = weeks = None
     if period is not None:
@@ -103,7 +60,7 @@ async def figures_page(request: Request, staff: Staff) -> Response:
 
 @guarded(Right.FIGURES)
 async def figures_csv(request: Request, staff: Staff) -> Response:
-    period, _typed, error = _period(request, staff, request.query_params)
+    period, _typed, error = chosen_period(request, staff, request.query_params)
     if period is None:
         return Response(error + "\n", status_code=400, media_type="text/plain; charset=utf-8")
     settings = _web(request).settings
@@ -123,14 +80,14 @@ def _export_page(request: Request, staff: Staff, typed: dict[str, str], error: s
 
 @guarded(Right.PERSONAL_EXPORTS)
 async def export_form(request: Request, staff: Staff) -> Response:
-    _period_found, typed, _error = _period(request, staff, request.query_params)
+    _period_found, typed, _error = chosen_period(request, staff, request.query_params)
     return _export_page(request, staff, typed)
 
 
 @guarded(Right.PERSONAL_EXPORTS)
 async def export_download(request: Request, staff: Staff) -> Response:
     form = await request.form()
-    period, typed, error = _period(request, staff, form)
+    period, typed, error = chosen_period(request, staff, form)
     if period is None or not form.get("from") or not form.get("to"):
         message = error or staff.translator.gettext(N_("Please enter both dates as YYYY-MM-DD."))
         return _export_page(request, staff, typed, message, 400)
