@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.figures.common import month_end
 from bot.figures.survey import survey_tables, survey_versions
 from bot.figures.tables import Period
 from bot.figures.text import lines, terminal_translator
@@ -37,9 +38,9 @@ def add_parser(commands: Any) -> None:
     results.add_argument("--version", type=int, help="one version of the survey (default: all, counted together; "
                          "the CSV export: the newest)")
     results.add_argument("--from", dest="first", type=dt.date.fromisoformat, default=None, metavar="DATE",
-                         help="first day (default: the first response's month)")
+                         help="first day (default: the first day of the first response's month)")
     results.add_argument("--to", dest="last", type=dt.date.fromisoformat, default=None, metavar="DATE",
-                         help="last day, included (default: the last response's)")
+                         help="last day, included (default: the last day of the last response's month)")
     results.add_argument("--csv", type=Path, metavar="FILE", help="also export one anonymous row per response")
     signups = actions.add_parser("signups", help="export the contact sign-ups (personal data: handle with care)")
     signups.add_argument("survey")
@@ -82,14 +83,16 @@ async def _print_results(session: Any, settings: Settings, arguments: argparse.N
     versions = [survey for survey in (await survey_versions(session, settings.quarter))[arguments.survey]
                 if arguments.version is None or survey.version == arguments.version]
     first, last = await response_dates(session, versions)
-    period = Period(arguments.first or first or today, arguments.last or last or today)
+    first, last = first or today, last or today
+    # whole months: a response keeps only its month
+    period = Period(arguments.first or first.replace(day=1), arguments.last or month_end(last))
     if period.first > period.last:
         period = Period(period.first, period.first)
     previous = period.previous()
     which = f"version {arguments.version}" if arguments.version else "all versions"
     print(f"Survey {arguments.survey} ({which}), responses {period.first.isoformat()} to {period.last.isoformat()}, "
           f"compared with {previous.first.isoformat()} to {previous.last.isoformat()}")
-    print("A completed response keeps only its month: a month counts when its first day lies in the period.\n")
+    print("A completed response keeps only its month: a month counts when most of its days lie in the period.\n")
     translator = terminal_translator(settings.zone)
     for table in await survey_tables(session, settings.quarter, period, key=arguments.survey,
                                      version=arguments.version):

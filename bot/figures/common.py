@@ -31,19 +31,37 @@ def weeks_touched(period: Period) -> list[dt.date]:
     return found
 
 
+def _mostly_within(period: Period, first: dt.date, last: dt.date) -> bool:
+    """Whether more than half of the days first..last lie in the period."""
+    inside = (min(last, period.last) - max(first, period.first)).days + 1
+    return inside * 2 > (last - first).days + 1
+
+
 def mondays_within(period: Period) -> list[dt.date]:
-    """The Mondays that lie in the period: the weeks of figures kept by week (a week counts where its Monday does)."""
-    return [day for day in weeks_touched(period) if day >= period.first]
+    """The weeks (their Mondays) of figures kept by week that belong to the period: those with most of their days
+    in it, so a period and the one of equal length before it hold as many weeks, and no week is in both."""
+    return [day for day in weeks_touched(period) if _mostly_within(period, day, day + dt.timedelta(days=6))]
 
 
 def months_within(period: Period) -> list[dt.date]:
-    """The first days of months that lie in the period: the months of figures kept by month."""
+    """The months (their first days) of figures kept by month that belong to the period: those with most of their
+    days in it (so the last 12 weeks hold three months, and a period of a few days none)."""
     found, day = [], period.first.replace(day=1)
     while day <= period.last:
-        if day >= period.first:
+        following = (day + dt.timedelta(days=32)).replace(day=1)
+        if _mostly_within(period, day, following - dt.timedelta(days=1)):
             found.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = following
     return found
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def span(months: list[dt.date]) -> tuple[dt.date, dt.date] | None:
+    """The first and the last day of consecutive months; None for none."""
+    return (months[0], month_end(months[-1])) if months else None
 
 
 def month_label(day: dt.date) -> Literal:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.figures.common import CHANGE, PREVIOUS, delta
+from bot.figures.common import CHANGE, PREVIOUS, delta, months_within, span
 from bot.figures.labels import language_label, language_order
 from bot.figures.tables import HIDDEN, SMALL, Chart, Literal, Period, Share, Table, Value
 from bot.i18n import N_
@@ -115,10 +115,12 @@ def _responses_table(prefix: str, this: Tally, before: Tally, survey: _Survey) -
         f"{prefix}-responses", Literal(survey.newest.title["de"]),
         N_("Responses of the period, completed or not (the answers of unfinished ones count too), by version of the "
            "survey, by group (from the answer to how long they live here) and by the language they answered in. "
-           "A completed response keeps only its month, so a month belongs to the period when its first day does. "
+           "A completed response keeps only its month, so a month belongs to the period when most of its days lie in "
+           "it. "
            "Groups and languages of 1 to 4 responses show \"<5\"."),
         (N_("Figure"), THIS, PREVIOUS, CHANGE), tuple(rows), chart=Chart(0, (1, 2)),
-        note="" if this.responses[ALL] or before.responses[ALL] else N_("No responses in either period."))
+        note="" if this.responses[ALL] or before.responses[ALL] else N_("No responses in either period (whole "
+                                                                        "months only: see above)."))
 
 
 def _questions_table(prefix: str, this: Tally, before: Tally, survey: _Survey) -> Table:
@@ -224,7 +226,7 @@ async def survey_tables(db: AsyncSession, quarter: str, period: Period, *, key: 
         chosen = [survey for survey in versions if version is None or survey.version == version]
         if not chosen:
             continue
-        this, before = await tally(db, chosen, previous.first, period.first, period.last)
+        this, before = await tally(db, chosen, span(months_within(period)), span(months_within(previous)))
         if key is None and not (this.responses or before.responses or any(survey.active for survey in chosen)):
             continue
         number += 1

@@ -27,8 +27,8 @@ def _label(need: Need) -> Value:
 async def unmet_tables(db: AsyncSession, quarter: str, period: Period) -> list[Table]:
     previous = period.previous()
     this_weeks, previous_weeks = mondays_within(period), mondays_within(previous)
-    searches = [*await unmet_between(db, quarter, period.first, period.last),
-                *await unmet_between(db, quarter, previous.first, previous.last)]
+    weeks = [*previous_weeks, *this_weeks]
+    searches = await unmet_between(db, quarter, weeks[0], weeks[-1]) if weeks else []
     needs = group(await meanings_of(db, quarter), searches)
     in_period = set(this_weeks)
     counts = {key: (sum(count for week, count in need.weeks.items() if week in in_period), need.total)
@@ -45,16 +45,17 @@ async def unmet_tables(db: AsyncSession, quarter: str, period: Period) -> list[T
     now_figures, old_figures = figures
     summary = Table(
         "unmet-summary", N_("Unmet needs at a glance"),
-        N_("Searches in the chat that found no offer, counted by week (a week belongs to the period when its Monday "
-           "does); no resident is stored with them. A text that looked personal (a long sentence, a phone number, "
-           "an address) was counted but not stored."),
+        N_("Searches in the chat that found no offer, counted by week (a week belongs to the period when most of "
+           "its days lie in it); no resident is stored with them. A text that looked personal (a long sentence, a "
+           "phone number, an address) was counted but not stored."),
         (N_("Figure"), THIS, PREVIOUS, CHANGE),
         tuple(compared(name, now, old) for name, now, old in zip(names, now_figures, old_figures, strict=True)))
     ranked = sorted(needs.values(), key=lambda need: (-counts[need.key][0], -counts[need.key][1], need.label))
     rows = []
     for need in ranked[:LISTED]:
         now, old = counts[need.key]
-        examples = [] if need.key == PERSONAL else [text for text, _ in need.texts.most_common(EXAMPLES)]
+        examples = [] if need.key == PERSONAL else sorted(need.texts, key=lambda text: (-need.texts[text], text))[
+            :EXAMPLES]
         rows.append((_label(need), Literal(", ".join(sorted(need.languages))), Literal(", ".join(examples)),
                      now, old, delta(now, old)))
     by_need = Table(
@@ -86,7 +87,8 @@ def _weeks_table(needs: dict[str, Need], this_weeks: list[dt.date], previous_wee
                 found.append((week_label(week), totals[week]))
                 continue
             of_week = per_week.get(week, Counter())
-            top = ", ".join(f"{needs[key].label} ({count})" for key, count in of_week.most_common(TOP_OF_WEEK))
+            top = ", ".join(f"{needs[key].label} ({of_week[key]})"
+                            for key in sorted(of_week, key=lambda key: (-of_week[key], needs[key].label))[:TOP_OF_WEEK])
             found.append((week_label(week), totals[week], len(of_week), Literal(top)))
         return found
 

@@ -83,14 +83,15 @@ def _reach_rows(counts: list[tuple[dt.date, str, str, int]], months: list[dt.dat
 
 async def reach_tables(db: AsyncSession, quarter: str, period: Period) -> list[Table]:
     previous = period.previous()
-    this = await reached_per_month(db, quarter, period.first, period.last)
-    before = await reached_per_month(db, quarter, previous.first, previous.last)
     months, months_before = months_within(period), months_within(previous)
+    this = await reached_per_month(db, quarter, months[0], months[-1]) if months else []
+    before = await reached_per_month(db, quarter, months_before[0], months_before[-1]) if months_before else []
     explanation = N_(
-        "Residents who wrote to the bot (a message or a button) in a calendar month, each counted once a month, under "
-        "the channel they wrote on and the language they had chosen at their first message of the month. A month "
-        "belongs to the period when its first day does. Cells of 1 to 4 residents show \"<5\"; the column \"all\" "
-        "is exact. Counted since the version of the bot that brought this figure; months before it show nothing.")
+        "Residents who wrote to the bot (a message or a button) in a calendar month, each counted once a month, "
+        "under the channel they wrote on and the language they had chosen at their first message of the month. A "
+        "month belongs to the period when most of its days lie in it. Cells of 1 to 4 residents show \"<5\"; the "
+        "column \"all\" is exact. Counted since the version of the bot that brought this figure; months before it "
+        "show nothing.")
     tables = []
     for key, title, index, names, order in (
             ("reach-channels", N_("Residents reached per month, by channel"), 0, CHANNEL_LABELS, CHANNEL_ORDER),
@@ -105,7 +106,7 @@ async def reach_tables(db: AsyncSession, quarter: str, period: Period) -> list[T
             key, title, explanation,
             (N_("Month"), *heads, N_("all"), N_("Month of the previous period"), N_("all (previous period)")),
             tuple(paired(now_rows, old_rows)), chart=Chart(0, (len(keys) + 1, len(keys) + 3)),
-            note="" if months else N_("No whole month begins in this period.")))
+            note="" if months else N_("No month has most of its days in this period.")))
     return tables
 
 

@@ -161,9 +161,12 @@ def group(meanings: Meanings, searches: Iterable[tuple[object, str, str, int]]) 
         for term, known in found:
             weighted[(term, known)] += totals[searched]
     canonical = _typos_joined(weighted)
+    typed_right: set[str] = set()  # texts whose every word is the form its typos are joined to
     for (language, text), found in loose.items():
         joined = " ".join(sorted({canonical.get(term, term) for term, _ in found})) or fold(text)
         keys[(language, text)] = (f"words:{joined}", None)
+        if all(canonical.get(term, term) == term for term, _ in found):
+            typed_right.add(text)
     needs: dict[str, Need] = {}
     for week, language, text, count in searches:
         key, label = keys[(language, text)]
@@ -174,14 +177,14 @@ def group(meanings: Meanings, searches: Iterable[tuple[object, str, str, int]]) 
         need.texts[text] += count
         need.weeks[week] += count
     for need in needs.values():
-        if not need.label:
-            need.label = need.texts.most_common(1)[0][0]
+        if not need.label:  # the search typed most often, a correctly typed one first
+            need.label = min(need.texts, key=lambda text: (-need.texts[text], text not in typed_right, text))
     return needs
 
 
 def _typos_joined(found: Counter[tuple[str, bool]]) -> dict[str, str]:
-    """Each term → the term it is a typo of (the most searched of its cluster); only a term that is no word of its
-    language can be a typo, so two real words are never joined."""
+    """Each term → the term its cluster of typos is named by; only a term that is no word of its language can be a
+    typo, so two real words are never joined."""
     counts: Counter[str] = Counter()
     known: set[str] = set()
     for (term, is_known), count in found.items():
@@ -210,7 +213,8 @@ def _typos_joined(found: Counter[tuple[str, bool]]) -> dict[str, str]:
         clusters.setdefault(root(term), []).append(term)
     result = {}
     for members in clusters.values():
-        best = max(sorted(members), key=lambda term: (term in known, counts[term]))
+        # a real word, else the most searched, else the longest (a left-out letter is the commonest typo)
+        best = min(members, key=lambda term: (term not in known, -counts[term], -len(term), term))
         result.update({term: best for term in members})
     return result
 

@@ -60,7 +60,7 @@ async def unmet_in_week(session: AsyncSession, quarter: str, week: dt.date, limi
 
 async def unmet_between(session: AsyncSession, quarter: str, first: dt.date, last: dt.date
                         ) -> list[tuple[dt.date, str, str, int]]:
-    """(week, language, words, count) of the weeks whose Monday lies in [first, last]."""
+    """(week, language, words, count) of the weeks whose Monday lies in [first, last] (Mondays)."""
     connection = await session.connection()  # Core rows: a year holds tens of thousands
     rows = await connection.execute(
         select(cast(UnmetSearch.week, String), UnmetSearch.language, UnmetSearch.text, UnmetSearch.count)

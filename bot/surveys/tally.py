@@ -6,10 +6,10 @@ query counts the answers per question, status, value, language and the response'
 question (which decides its group), another the responses. Multiple-choice lists are counted per combination
 in SQL and split into their options here.
 
-Responses are chosen by month: a completed response keeps only its month (see SurveyResponse), so a response
-counts in a period when the first day of its month lies in it; an unfinished one by the day (or, once unlinked,
-the month) it was last answered. Versions of a survey are counted together by question and option key: keys are
-stable, and a changed file makes a new version whose old answers keep their meaning.
+Responses are chosen by month: a completed response keeps only its month (see SurveyResponse), so the callers
+pass whole months (bot/figures/common.py: the months with most of their days in a period), and an unfinished
+response counts in the month it was last answered. Versions of a survey are counted together by question and
+option key: keys are stable, and a changed file makes a new version whose old answers keep their meaning.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -66,23 +66,27 @@ def _stored(text: str | None) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-async def tally(session: AsyncSession, surveys: list[Survey], first: dt.date, middle: dt.date,
-                last: dt.date) -> tuple[Tally, Tally]:
-    """The responses of `surveys` (versions of one survey) dated within [middle, last], and within [first, middle)
-    (the period before, to compare): both in the same statements, each read once."""
-    this, before = Tally(), Tally()
+async def tally(session: AsyncSession, surveys: list[Survey], this: tuple[dt.date, dt.date] | None,
+                before: tuple[dt.date, dt.date] | None) -> tuple[Tally, Tally]:
+    """The responses of `surveys` (versions of one survey) dated within `this` (first and last day, both included),
+    and within `before`, which lies before it (the period to compare with): both in the same statements."""
+    counted, compared = Tally(), Tally()
+    if this is None and before is None:
+        return counted, compared
     for survey in surveys:
-        await _tally_version(session, survey, SurveyFile.model_validate(survey.definition), (first, middle, last),
-                             (before, this))
-    return this, before
+        await _tally_version(session, survey, SurveyFile.model_validate(survey.definition), this, before,
+                             (compared, counted))
+    return counted, compared
 
 
 async def _tally_version(session: AsyncSession, survey: Survey, definition: SurveyFile,
-                         dates: tuple[dt.date, dt.date, dt.date], results: tuple[Tally, Tally]) -> None:
-    first, middle, last = dates
+                         this: tuple[dt.date, dt.date] | None, before: tuple[dt.date, dt.date] | None,
+                         results: tuple[Tally, Tally]) -> None:
     dated = func.coalesce(SurveyResponse.completed_on, SurveyResponse.updated_on)
-    where = [SurveyResponse.survey_id == survey.id, dated >= first, dated <= last]
-    which = case((dated >= middle, 1), else_=0).label("which")  # 1: the period, 0: the one before
+    within = [and_(dated >= span[0], dated <= span[1]) for span in (this, before) if span is not None]
+    where = [SurveyResponse.survey_id == survey.id, or_(*within)]
+    # 1: the period, 0: the one before
+    which = (case((dated >= this[0], 1), else_=0) if this is not None else literal(0)).label("which")
     segment = aliased(SurveyAnswer)
     if definition.segment is not None:
         base = select(which, SurveyResponse.language, cast(segment.value, Text).label("segment_text")).outerjoin(
