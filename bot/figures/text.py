@@ -36,5 +36,5 @@ def lines(table: Table, translator: Translator) -> list[str]:
     if table.total is not None:
         result += [rule, line(body[-1])]
     if table.note:
-        result.append(text(table.note, translator))
+        result += ["", text(table.note, translator)]
     return [*result, ""]

@@ -23,22 +23,34 @@ class Printed:
 
 def printed_tables(output: str) -> list[Printed]:
     """The tables of a CLI output (bot/figures/text.py): a title, a rule, the header, a rule, rows, maybe a rule
-    and the total."""
+    and the total, then an empty line."""
     lines = output.splitlines()
-    found = []
-    for index in range(len(lines) - 3):
-        if lines[index + 1].startswith("---") and lines[index + 3].startswith("---") and lines[index].strip():
+    found, index = [], 0
+    while index < len(lines) - 3:
+        if lines[index].strip() and lines[index + 1].startswith("---") and lines[index + 3].startswith("---"):
             rows, position = [], index + 4
             while position < len(lines) and lines[position].strip():
                 if not lines[position].startswith("---"):
                     rows.append(_GAP.split(lines[position].strip()))
                 position += 1
             found.append(Printed(lines[index], _GAP.split(lines[index + 2].strip()), rows))
+            index = position
+        else:
+            index += 1
     return found
 
 
 def printed(output: str, title: str, occurrence: int = 0) -> Printed:
     return [table for table in printed_tables(output) if table.title == title][occurrence]
+
+
+def filled(rows: list[list[str]]) -> list[list[str]]:
+    """Without empty cells, which the terminal's columns show as blanks."""
+    return [[cell for cell in row if cell] for row in rows]
+
+
+def header(table: Table, translator: Translator) -> list[str]:
+    return [text(column, translator) for column in table.columns]
 
 
 def as_text(table: Table, translator: Translator) -> list[list[str]]:
