@@ -29,7 +29,7 @@ from bot.queue.models import CANCELLED, NO_SHOW, SERVED, UNSERVED
 from tests.support.chat import Chat
 from tests.support.databases import BERLIN, Database
 from tests.support.events import make_event
-from tests.support.figure_data import at, quarter_app, row, sprechstunde, table
+from tests.support.figure_data import another_quarter, at, quarter_app, row, sprechstunde, table
 from tests.support.queue import sprechstunden
 
 PERIOD = Period(dt.date(2026, 11, 2), dt.date(2026, 11, 29))  # four weeks; before: 5 October to 1 November
@@ -116,9 +116,10 @@ async def test_an_empty_period_has_zeros_and_no_times(database: Database, tmp_pa
     assert row(table(section, "questions-summary"), "Questions asked") == (0, 0, Delta(0))
 
 
-async def test_events_dates_seats_and_reminders(database: Database, tmp_path: Path, clock: FixedClock) -> None:
+async def test_events_dates_seats_and_reminders(own: App, tmp_path: Path, clock: FixedClock) -> None:
+    """On a database of the test's own: the outbox's retention job counts every quarter's messages."""
     clock.set(dt.datetime(2026, 10, 1, 9, 0, tzinfo=BERLIN))
-    app = await quarter_app(database, tmp_path, clock, content=False)
+    app = await another_quarter(own, tmp_path, clock)
     event = await make_event(app, "2026-10-06T18:00", "2026-10-06T20:00",
                              recurrence={"frequency": "weekly", "until": "2026-12-31"},
                              registration={"required": True, "capacity": 2}, cancelled_dates=["2026-11-10"])

@@ -33,6 +33,13 @@ async def quarter_app(database: Database, tmp_path: Path, clock: FixedClock, *, 
     return app
 
 
+async def another_quarter(app: App, tmp_path: Path, clock: FixedClock) -> App:
+    """An app of a new, empty quarter on `app`'s database (e.g. the `own` fixture's: a database of the test alone,
+    for jobs that work on every quarter's rows, such as the outbox's retention)."""
+    settings = app.settings.model_copy(update={"quarter": f"q{uuid.uuid4().hex[:12]}", "data_dir": tmp_path})
+    return await create_app(settings, clock=clock, migrate=False, engine=app.engine)
+
+
 async def survey_of(app: App, version: int = 1) -> Survey:
     async with app.sessions() as session:
         survey = await session.scalar(select(Survey).where(Survey.quarter == app.settings.quarter,
