@@ -90,7 +90,8 @@ async def figures(db: AsyncSession, quarter: str, first: dt.date | None, last: d
     if not per_session:
         return [], total
     chosen = query.with_only_columns(QueueSession.id).order_by(None).scalar_subquery()
-    counts = await db.execute(
+    connection = await db.connection()  # Core rows: a year holds tens of thousands of waits
+    counts = await connection.execute(
         select(QueueTicket.session_id, QueueTicket.status, QueueTicket.topic, QueueTicket.interpreter,
                QueueTicket.walk_in, func.count())
         .where(QueueTicket.session_id.in_(chosen))
@@ -100,7 +101,7 @@ async def figures(db: AsyncSession, quarter: str, first: dt.date | None, last: d
         per_session[session_id].add(status, topic, interpreter, walk_in, count)
         total.add(status, topic, interpreter, walk_in, count)
     wait = epoch_seconds(db, QueueTicket.called_at) - epoch_seconds(db, QueueTicket.created_at)
-    waits = await db.execute(select(QueueTicket.session_id, wait).where(
+    waits = await connection.execute(select(QueueTicket.session_id, wait).where(
         QueueTicket.session_id.in_(chosen), QueueTicket.called_at.is_not(None)))
     for session_id, seconds in waits.all():
         minutes = round(float(seconds)) / 60  # whole seconds: the float arithmetic of SQLite's dates aside
