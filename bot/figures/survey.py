@@ -116,8 +116,7 @@ def _responses_table(prefix: str, this: Tally, before: Tally, survey: _Survey) -
         N_("Responses of the period, completed or not (the answers of unfinished ones count too), by version of the "
            "survey, by group (from the answer to how long they live here) and by the language they answered in. "
            "A completed response keeps only its month, so a month belongs to the period when most of its days lie in "
-           "it. "
-           "Groups and languages of 1 to 4 responses show \"<5\"."),
+           "it. Groups and languages of 1 to 4 responses show \"<5\"."),
         (N_("Figure"), THIS, PREVIOUS, CHANGE), tuple(rows), chart=Chart(0, (1, 2)),
         note="" if this.responses[ALL] or before.responses[ALL] else N_("No responses in either period (whole "
                                                                         "months only: see above)."))

@@ -127,27 +127,32 @@ async def _tally_version(session: AsyncSession, survey: Survey, definition: Surv
         .where(*where, SurveyAnswer.status.in_((ANSWERED, SKIPPED)))
         .group_by("which", SurveyResponse.language, "segment_text", SurveyAnswer.question, SurveyAnswer.status,
                   "answer_value"))
-    # First by language and group as they come (one addition a row), then into the columns.
-    skipped: Counter[tuple[int, str, str, str]] = Counter()
-    given: Counter[tuple[int, str, str, str, Any]] = Counter()  # a multiple choice's whole list as one value
+    # First into the columns as stored (a multiple choice's whole list is one value): three additions a row;
+    # then each column's values into their options, once per column rather than once per row.
+    skipped: Counter[tuple[int, str, Column]] = Counter()
+    given: Counter[tuple[int, str, Column, Any]] = Counter()
     for index, language, segment_text, question, status, value_text, count in answers.all():
+        columns = (ALL, ("group", group(segment_text)), ("language", language))
         if status == SKIPPED:
-            skipped[(index, question, language, group(segment_text))] += count
+            for column in columns:
+                skipped[(index, question, column)] += count
         else:
-            given[(index, question, language, group(segment_text), _stored(value_text))] += count
-    for (index, question, language, group_key), count in skipped.items():
-        for column in (ALL, ("group", group_key), ("language", language)):
-            results[index].skipped[(question, column)] += count
-    # (period, question) → (column, value as stored) → count
+            stored = _stored(value_text)
+            for column in columns:
+                given[(index, question, column, stored)] += count
+    for (index, question, column), count in skipped.items():
+        results[index].skipped[(question, column)] += count
+    # (period, question) → (column, value as stored) → count, for the questions shown only after certain answers
     as_stored: dict[tuple[int, str], Counter[tuple[Column, Any]]] = {}
-    for (index, question, language, group_key, stored), count in given.items():
+    for (index, question, column, stored), count in given.items():
         result = results[index]
-        chosen = [item for item in (stored if isinstance(stored, tuple) else (stored,)) if item is not None]
-        kept = as_stored.setdefault((index, question), Counter())
-        for column in (ALL, ("group", group_key), ("language", language)):
-            result.answered[(question, column)] += count
-            kept[(column, stored)] += count
-            for item in chosen:
+        result.answered[(question, column)] += count
+        kept = as_stored.get((index, question))
+        if kept is None:
+            kept = as_stored[(index, question)] = Counter()
+        kept[(column, stored)] += count
+        for item in stored if isinstance(stored, tuple) else (stored,):
+            if item is not None:
                 result.chosen[(question, column, item)] += count
     for index, result in enumerate(results):
         for question in definition.questions:
