@@ -95,7 +95,7 @@ async def test_split_cells_under_five_are_hidden_as_the_cli_does(database: Datab
     app = await quarter_app(database, tmp_path, clock)
     await a_survey(app)
     split = table(await section_of(app), "survey-q01-split")
-    assert split.columns == ("Answer", "Newcomers", "Old-established residents", "Other or no answer", "German",
+    assert split.columns == ("Answer option", "Newcomers", "Old-established residents", "Other or no answer", "German",
                              "Turkish", "Arabic")
     assert row(split, "answered") == (8, HIDDEN, 0, 8, HIDDEN, HIDDEN)
     assert row(split, Literal("Weniger als 1 Jahr")) == (5, HIDDEN, 0, 5, HIDDEN, HIDDEN)

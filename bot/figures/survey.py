@@ -132,7 +132,7 @@ def _questions_table(prefix: str, this: Tally, before: Tally, survey: _Survey) -
         f"{prefix}-questions", N_("Questions: shown, answered, skipped"),
         N_("How many responses were shown each question (some are asked only after a certain answer), answered it "
            "and skipped it; beside them how many answered it in the previous period."),
-        (N_("Question"), N_("Shown"), N_("Answered"), N_("Skipped"), N_("Answered (previous period)"), CHANGE),
+        (N_("Question"), N_("Shown to"), N_("Answered"), N_("Skipped"), N_("Answered (previous period)"), CHANGE),
         tuple(rows))
 
 
@@ -164,7 +164,7 @@ def _question_tables(prefix: str, index: int, question: Question, this: Tally, b
         if question.kind == "multiple" else N_("Of the responses that answered the question: how many chose each "
                                                "answer, and their share.")
     main = Table(f"{prefix}-q{index:02d}", title, explanation,
-                 (N_("Answer"), THIS, N_("Share"), PREVIOUS, N_("Share (previous period)"), N_("Change of the share")),
+                 (N_("Answer option"), THIS, N_("Share"), PREVIOUS, N_("Share (previous period)"), N_("Change of the share")),
                  tuple(rows), chart=Chart(0, (2, 4), percent=True),
                  total=(N_("answered"), answered, None, old, None, delta(answered, old)), note=note)
     columns = [*(("group", group) for group in survey.groups),
@@ -176,7 +176,7 @@ def _question_tables(prefix: str, index: int, question: Question, this: Tally, b
         f"{prefix}-q{index:02d}-split", title,
         N_("The answers of this period by group and by language. A column of fewer than 5 responses, and a cell of "
            "1 to 4 people, show \"<5\", so nobody can be recognised; compare the periods in the table above."),
-        (N_("Answer"), *(_group_label(group) if kind == "group" else language_label(group)
+        (N_("Answer option"), *(_group_label(group) if kind == "group" else language_label(group)
                          for kind, group in columns)), tuple(split_rows))
     tables = [main, split]
     if question.kind in ("number", "scale"):
