@@ -5,6 +5,7 @@ text, and sheet names are what Excel accepts."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from bot.figures.layout import cell, chart_view, table_view
 from bot.figures.report import Report
 from bot.figures.report_pdf import render_pdf, report_html
 from bot.figures.report_xlsx import render_xlsx, sheet_names
-from bot.figures.tables import HIDDEN, Chart, Literal, Period, Section, Table
+from bot.figures.tables import HIDDEN, Chart, Delta, Hours, Literal, Minutes, Period, Section, Share, Table
 from bot.web.rendering import staff_translator
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -186,3 +187,18 @@ def test_a_long_chart_is_drawn_in_parts_that_fit_a_page() -> None:
     page = report_html(Report((Section("usage", "Sprechstunde", "", (table,)),), YEAR, "Horst", "QM", CREATED),
                        GERMAN)
     assert page.count("<svg") == 3  # 24 + 24 + 5 weeks
+
+
+def test_figures_keep_their_kind_in_the_workbook(tmp_path: Path) -> None:
+    """Shares, minutes, hours and changes are numbers in the workbook, shown as what they are."""
+    row = (Literal("Sprechstunde"), Share(0.8125), Minutes(12.5), Hours(30.25), Delta(-3, ""), Delta(0.05, "share"),
+           Delta(2.5, "minutes"), 7, 1.25)
+    table = Table("kinds", "Kinds", "Every kind of figure.", tuple(f"c{index}" for index in range(len(row))), (row,))
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(
+        Report((Section("usage", "Sprechstunde", "", (table,)),), YEAR, "Horst", "QM", CREATED), GERMAN)))
+    cells = workbook["kinds"][5]
+    assert [cell.value for cell in cells] == ["Sprechstunde", 0.8125, 12.5, 30.25, -3, 0.05, 2.5, 7, 1.25]
+    assert all(cell.data_type == "n" for cell in cells[1:])
+    assert [cell.number_format for cell in cells[1:]] == [
+        "0%", '#,##0" min"', '#,##0.0" h"', "+#,##0;-#,##0;0", "+0%;-0%;0%", '+#,##0" min";-#,##0" min";0" min"',
+        "#,##0", "#,##0.0"]

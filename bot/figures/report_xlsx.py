@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.figures.layout import is_number, share_columns, text
 from bot.figures.report import TITLE, Report, created_text, period_text
-from bot.figures.tables import Table, Value
+from bot.figures.tables import Delta, Hours, Minutes, Share, Table, Value
 from bot.i18n import N_, Translator
 
 SHEET_NAME = 31  # Excel's limit on a sheet's name
@@ -46,11 +46,31 @@ def sheet_names(keys: list[str], taken: set[str]) -> list[str]:
 
 
 def _value(translator: Translator, value: Value) -> str | int | float | None:
+    """Plain Python types: a `Share` or a `Minutes` is a float to the workbook, shown by its number format."""
     if value is None:
         return None
     if isinstance(value, str):
         return text(translator, value)
-    return value
+    if isinstance(value, int):
+        return int(value)
+    return float(value)
+
+
+def number_format(value: int | float, share: bool = False) -> str:
+    """Excel's format for a figure, after what it is (bot/figures/tables.py): 82 %, 12 min, 5.5 h, +3, -4 %."""
+    if isinstance(value, Delta):
+        if value.unit == "share":
+            return "+0%;-0%;0%"
+        unit = {"minutes": '" min"', "hours": '" h"'}.get(value.unit, "")
+        figure = "#,##0" if value.unit == "minutes" or float(value).is_integer() else "#,##0.0"
+        return f"+{figure}{unit};-{figure}{unit};0{unit}"
+    if share or isinstance(value, Share):
+        return "0%"
+    if isinstance(value, Minutes):
+        return '#,##0" min"'
+    if isinstance(value, Hours):
+        return '#,##0.0" h"'
+    return "#,##0" if isinstance(value, int) else "#,##0.0"
 
 
 def _row(sheet: Worksheet, row: int, values: tuple[Value, ...], translator: Translator, shares: frozenset[int],
@@ -58,7 +78,7 @@ def _row(sheet: Worksheet, row: int, values: tuple[Value, ...], translator: Tran
     for index, value in enumerate(values):
         target = sheet.cell(row=row, column=index + 1, value=_value(translator, value))
         if is_number(value):
-            target.number_format = "0%" if index in shares else ("#,##0" if isinstance(value, int) else "#,##0.0")
+            target.number_format = number_format(value, index in shares)  # type: ignore[arg-type]
         if bold:
             target.font = BOLD
 
