@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
-from PIL import Image
 
 from bot.figures.layout import cell, chart_view, table_view
 from bot.figures.report import Report
@@ -19,14 +17,13 @@ from bot.figures.report_pdf import render_pdf, report_html
 from bot.figures.report_xlsx import render_xlsx, sheet_names
 from bot.figures.tables import HIDDEN, Chart, Delta, Hours, Literal, Minutes, Period, Section, Share, Table
 from bot.web.rendering import staff_translator
+from tests.support.pdf import INK, ink, pdf_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GERMAN = staff_translator("de", BERLIN)
 YEAR = Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 CREATED = dt.datetime(2027, 1, 11, 8, 30, tzinfo=dt.UTC)  # 9:30 in Berlin
-# A page with fewer dark pixels than this (at 50 dpi) counts as empty: its running head and page number alone have
-# about 600, a section's title with them about 760, a cover about 3,600.
-INK = 1500
+
 
 
 def sections() -> tuple[Section, ...]:
@@ -43,7 +40,7 @@ def sections() -> tuple[Section, ...]:
                (Literal("العربية"), None, 0.2)), Chart(0, (1, 2), percent=True)),
         Table("usage-median", "Waiting time", "Minutes from taking a number to being called.",
               ("Figure", Literal("2026"), Literal("2025")),
-              ((Literal("Median"), 12.25, 14.0), (Literal("p90"), 31.5, None))),
+              ((Literal("Median"), Minutes(12.25), Minutes(14.0)), (Literal("p90"), Minutes(31.5), None))),
     ))
     survey = Section("survey", "Bedarfsabfrage", "What residents told us.", (
         Table("survey-q1-a-question-key-longer-than-31", Literal("Was fehlt im Quartier?"), "Answers per option.",
@@ -85,26 +82,14 @@ def test_bars_scale_to_the_largest_figure_and_hidden_cells_draw_none() -> None:
     assert shares.groups[2].bars[0].text == "–"
     view = table_view(GERMAN, median)
     assert view.chart is None and view.numeric == (False, True, True)
-    assert view.rows[1] == ("p90", "31,5", "–")
+    assert view.rows[1] == ("p90", "32 min", "–")
+    ragged = table_view(GERMAN, Table("r", "R", "R.", (Literal("Week"), "all"), ((Literal("2026-11"), 5, None),)))
+    assert ragged.columns == ("Week", "alle", "") and ragged.numeric == (False, True, False)
 
 
-def ink(pdf: bytes, folder: Path) -> list[int]:
-    """Per page of `pdf` printed by pdftoppm at 50 dpi: how many pixels are clearly darker than the paper."""
-    path = folder / "report.pdf"
-    path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(folder / "page")], check=True)
-    counts = []
-    for page in sorted(folder.glob("page-*.png"), key=lambda found: int(found.stem.split("-")[-1])):
-        with Image.open(page) as image:
-            counts.append(sum(image.convert("L").histogram()[:200]))
-    return counts
-
-
-def test_the_pdf_has_every_title_and_no_empty_page(tmp_path: Path) -> None:
+def test_the_pdf_has_every_title_and_no_empty_page() -> None:
     pdf = render_pdf(report(), GERMAN)
-    (tmp_path / "sachbericht.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sachbericht.pdf"), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = pdf_text(pdf)
     assert "Sachbericht – Kennzahlen" in text and "Quartiersmanagement Horst" in text
     assert "1. Januar 2026 – 31. Dezember 2026" in text  # the period
     assert "1. Januar 2025 – 31. Dezember 2025" in text  # and the one compared with
@@ -117,15 +102,15 @@ def test_the_pdf_has_every_title_and_no_empty_page(tmp_path: Path) -> None:
     assert "<5" in text and "2026-W52" in text and "Spielplatz" in text and "Română" in text
     assert "Datenschutz" in text and "als „<5“" in text
 
-    pages = ink(pdf, tmp_path)
+    pages = ink(pdf)
     assert len(pages) >= 5  # cover, two sections (the weeks need more than one page), privacy
     assert all(count >= INK for count in pages), pages
 
 
-def test_a_page_with_nothing_but_its_head_counts_as_empty(tmp_path: Path) -> None:
+def test_a_page_with_nothing_but_its_head_counts_as_empty() -> None:
     """The check itself: a section without tables prints a page with its title alone, and that is caught."""
     bare = Report((Section("usage", "Sprechstunde", "", ()),), YEAR, "Horst", "QM", CREATED)
-    cover, title_only, privacy = ink(render_pdf(bare, GERMAN), tmp_path)
+    cover, title_only, privacy = ink(render_pdf(bare, GERMAN))
     assert cover >= INK and privacy >= INK
     assert title_only < INK
 
@@ -189,7 +174,7 @@ def test_a_long_chart_is_drawn_in_parts_that_fit_a_page() -> None:
     assert page.count("<svg") == 3  # 24 + 24 + 5 weeks
 
 
-def test_figures_keep_their_kind_in_the_workbook(tmp_path: Path) -> None:
+def test_figures_keep_their_kind_in_the_workbook() -> None:
     """Shares, minutes, hours and changes are numbers in the workbook, shown as what they are."""
     row = (Literal("Sprechstunde"), Share(0.8125), Minutes(12.5), Hours(30.25), Delta(-3, ""), Delta(0.05, "share"),
            Delta(2.5, "minutes"), 7, 1.25)

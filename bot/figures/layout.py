@@ -1,27 +1,24 @@
-"""A `Table` made readable for one staff member: texts translated, cells as text, the chart as bars to draw.
+"""A `Table` laid out for the printed Sachbericht: texts translated, cells as text (`bot/figures/display.py`, as on the
+figures pages and in the terminal), the chart as bars to draw.
 
-The Sachbericht's PDF draws from this; its XLSX takes only the translated texts (`text`) and keeps the figures as
-numbers. Nothing here counts: a figure is shown as the producer made it.
+The PDF draws from this; the XLSX takes only the translated texts and keeps the figures as numbers. Nothing here
+counts: a figure is shown as the producer made it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
-
-from bot.figures.tables import HIDDEN, Chart, Literal, Table, Value
+from bot.figures import display
+from bot.figures.tables import HIDDEN, Chart, Share, Table, Value
 from bot.i18n import Translator
 
 LABEL_CHARACTERS = 40  # a longer bar label is cut with "…" (the table beside the chart has it in full)
-NO_FIGURE = "–"
 
 
 def text(translator: Translator, message: str) -> str:
-    """A msgid translated; a `Literal` (data: an answer option, a searched word) as it is."""
-    if isinstance(message, Literal) or not message:
-        return str(message)
-    return translator.gettext(message)
+    """A msgid translated, a `Literal` (data: an answer option, a searched word) as it is; "" stays empty."""
+    return display.text(message, translator) if message else ""
 
 
 def is_number(value: Value) -> bool:
@@ -34,16 +31,11 @@ def share_columns(table: Table) -> frozenset[int]:
 
 
 def cell(translator: Translator, value: Value, share: bool = False) -> str:
-    """ "1.234", "12,5", "45 %", "<5" or "–" in the staff member's locale."""
-    if value is None:
-        return NO_FIGURE
-    if isinstance(value, str):
-        return text(translator, value)
-    if share:
-        return f"{format_decimal(round(value * 100), locale=translator.locale)} %"
-    if isinstance(value, int):
-        return format_decimal(value, locale=translator.locale)
-    return translator.number(value, 1)
+    """ "1.234", "12,5", "45 %", "12 min", "+3", "<5" or "–" in the staff member's locale; `share`: a plain number
+    in a column the chart draws as percentages."""
+    if share and is_number(value) and not isinstance(value, Share):
+        value = Share(value)  # type: ignore[arg-type]
+    return display.text(value, translator)
 
 
 @dataclass(frozen=True)
@@ -85,12 +77,15 @@ def table_view(translator: Translator, table: Table) -> TableView:
         return tuple(cell(translator, value, index in shares) for index, value in enumerate(values))
 
     every_row = (*table.rows, *((table.total,) if table.total is not None else ()))
-    numeric = tuple(any(is_number(values[index]) or values[index] == HIDDEN
-                        for values in every_row if index < len(values))
-                    for index in range(len(table.columns)))
+    # A row wider than the columns (a producer's mistake) still prints, under an empty heading.
+    width = max([len(table.columns), *(len(values) for values in every_row)])
+    numeric = tuple(any(index < len(values) and (is_number(values[index]) or values[index] == HIDDEN)
+                        for values in every_row)
+                    for index in range(width))
+    columns = tuple(text(translator, column) for column in table.columns) + ("",) * (width - len(table.columns))
     title = text(translator, table.title)
     return TableView(key=table.key, title=title, explanation=text(translator, table.explanation),
-                     columns=tuple(text(translator, column) for column in table.columns), numeric=numeric,
+                     columns=columns, numeric=numeric,
                      rows=tuple(row(values) for values in table.rows),
                      total=row(table.total) if table.total is not None else None, note=text(translator, table.note),
                      chart=chart_view(translator, table, table.chart, title) if table.chart is not None else None)
