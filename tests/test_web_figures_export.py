@@ -124,7 +124,8 @@ async def test_dates_that_make_no_period_are_refused_in_german(office: App, type
             refused = await page.post(path, typed, token=token)
             assert refused.status_code == 400 and refused.headers["content-type"].startswith("text/html")
             assert message in refused.text and 'role="alert"' in refused.text
-            assert f'value="{typed["from"]}"' in refused.text  # as typed, to be corrected
+            assert f'name="from" type="date" value="{typed["from"]}"' in refused.text  # as typed, to be corrected
+            assert f'name="to" type="date" value="{typed["to"]}"' in refused.text
         if typed["to"]:
             shown = await page.get("/figures/report", **typed)
             assert shown.status_code == 400 and message in shown.text
