@@ -82,7 +82,7 @@ def test_bars_scale_to_the_largest_figure_and_hidden_cells_draw_none() -> None:
     assert shares.groups[2].bars[0].text == "–"
     view = table_view(GERMAN, median)
     assert view.chart is None and view.numeric == (False, True, True)
-    assert view.rows[1] == ("p90", "32 min", "–")
+    assert view.rows[1] == ("p90", "32 Min.", "–")
     ragged = table_view(GERMAN, Table("r", "R", "R.", (Literal("Week"), "all"), ((Literal("2026-11"), 5, None),)))
     assert ragged.columns == ("Week", "alle", "") and ragged.numeric == (False, True, False)
 
@@ -185,5 +185,5 @@ def test_figures_keep_their_kind_in_the_workbook() -> None:
     assert [cell.value for cell in cells] == ["Sprechstunde", 0.8125, 12.5, 30.25, -3, 0.05, 2.5, 7, 1.25]
     assert all(cell.data_type == "n" for cell in cells[1:])
     assert [cell.number_format for cell in cells[1:]] == [
-        "0%", '#,##0" min"', '#,##0.0" h"', "+#,##0;-#,##0;0", "+0%;-0%;0%", '+#,##0" min";-#,##0" min";0" min"',
-        "#,##0", "#,##0.0"]
+        "0%", '#,##0 "Min."', '#,##0.0 "Stunden"', "+#,##0;-#,##0;0", "+0%;-0%;0%",
+        '+#,##0 "Min.";-#,##0 "Min.";0 "Min."', "#,##0", "#,##0.0"]

@@ -56,20 +56,28 @@ def _value(translator: Translator, value: Value) -> str | int | float | None:
     return float(value)
 
 
-def number_format(value: int | float, share: bool = False) -> str:
-    """Excel's format for a figure, after what it is (bot/figures/tables.py): 82 %, 12 min, 5.5 h, +3, -4 %."""
+def _unit(translator: Translator, message: str) -> str:
+    """The unit the figures pages write after a number ("Min.", "Stunden"), quoted for an Excel number format."""
+    unit = (translator.gettext(message) % {"number": ""}).strip().replace('"', "")
+    return f' "{unit}"' if unit else ""
+
+
+def number_format(value: int | float, translator: Translator, share: bool = False) -> str:
+    """Excel's format for a figure, after what it is (bot/figures/tables.py): 82 %, 12 Min., 5,5 Stunden, +3, -4 %;
+    the units are the figures pages' own."""
+    minutes, hours = _unit(translator, N_("%(number)s min")), _unit(translator, N_("%(number)s hours"))
     if isinstance(value, Delta):
         if value.unit == "share":
             return "+0%;-0%;0%"
-        unit = {"minutes": '" min"', "hours": '" h"'}.get(value.unit, "")
+        unit = {"minutes": minutes, "hours": hours}.get(value.unit, "")
         figure = "#,##0" if value.unit == "minutes" or float(value).is_integer() else "#,##0.0"
         return f"+{figure}{unit};-{figure}{unit};0{unit}"
     if share or isinstance(value, Share):
         return "0%"
     if isinstance(value, Minutes):
-        return '#,##0" min"'
+        return f"#,##0{minutes}"
     if isinstance(value, Hours):
-        return '#,##0.0" h"'
+        return f"#,##0.0{hours}"
     return "#,##0" if isinstance(value, int) else "#,##0.0"
 
 
@@ -78,7 +86,7 @@ def _row(sheet: Worksheet, row: int, values: tuple[Value, ...], translator: Tran
     for index, value in enumerate(values):
         target = sheet.cell(row=row, column=index + 1, value=_value(translator, value))
         if is_number(value):
-            target.number_format = number_format(value, index in shares)  # type: ignore[arg-type]
+            target.number_format = number_format(value, translator, index in shares)  # type: ignore[arg-type]
         if bold:
             target.font = BOLD
 
