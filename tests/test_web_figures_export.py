@@ -54,6 +54,7 @@ async def test_the_pdf_and_the_workbook_are_downloaded_and_audited(office: App, 
         await page.login(staff.name, secret=secret, now=NOW)
         form = await page.get("/figures/report")
         assert form.status_code == 200 and "<h1>Sachbericht</h1>" in form.text
+        assert '<a href="/figures">Kennzahlen</a>' in form.text
         assert 'name="from" type="date" value="2026-01-01"' in form.text  # the last full year
         assert 'name="to" type="date" value="2026-12-31"' in form.text
         assert 'formaction="/figures/report.xlsx"' in form.text
