@@ -21,6 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	./scripts/ensure-postgres
 	./scripts/ensure-chromium
+	./scripts/ensure-pdf-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

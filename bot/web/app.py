@@ -26,6 +26,7 @@ from bot.web import (
     desk_actions,
     events,
     figures,
+    figures_export,
     home,
     needs,
     offers,
@@ -63,8 +64,8 @@ def routes_app(app: App) -> Starlette:
     web = Starlette(routes=[*question_figures.ROUTES, *home.ROUTES, *auth.ROUTES, *accounts.ROUTES, *audit.ROUTES,
                             *offers.ROUTES, *categories.ROUTES, *needs.ROUTES, *events.ROUTES, *sprechstunden.ROUTES,
                             *desk.ROUTES, *desk_actions.ROUTES, *screen.ROUTES, *surveys.ROUTES, *figures.ROUTES,
-                            *prepared_answers.ROUTES, *questions.ROUTES, *question_answer.ROUTES,
-                            Mount("/static", StaticFiles(directory=STATIC), name="static")])
+                            *figures_export.ROUTES, *prepared_answers.ROUTES, *questions.ROUTES,
+                            *question_answer.ROUTES, Mount("/static", StaticFiles(directory=STATIC), name="static")])
     web.state.web = WebContext(app, templates(), LoginThrottle(), app.settings.web_secure)
     return web
 
