@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from bot.db.models import Resident
 from bot.events.models import EventRegistration
 from bot.events.reminders import REMINDER
-from bot.figures.common import mondays_within, months_within
+from bot.figures.common import mondays_within, months_within, paired
 from bot.figures.sections import usage_section
 from bot.figures.tables import HIDDEN, Delta, Hours, Literal, Minutes, Period, Section, Share
 from bot.outbox.models import OutboxMessage
@@ -210,3 +210,29 @@ async def test_questions_to_the_team(database: Database, tmp_path: Path, clock: 
     assert row(table(section, "questions-topics"), "Housing") == (1, 1, Delta(0))
     assert row(table(section, "questions-topics"), Literal("Kita")) == (1, 0, Delta(1))
     assert row(table(section, "questions-languages"), "Ukrainian") == (2, 0, Delta(2))
+
+
+async def test_every_row_is_as_wide_as_its_table_when_one_period_is_empty(database: Database, tmp_path: Path,
+                                                                          clock: FixedClock) -> None:
+    """A period without rows beside one with rows (here: residents reached in October, none in September; and
+    none in December beside November's) still fills each row to the table's columns, for the page, PDF and XLSX."""
+    app = await quarter_app(database, tmp_path, clock, content=False)
+    for moment in (dt.datetime(2026, 10, 10, 9), dt.datetime(2026, 11, 6, 12)):
+        clock.set(moment.replace(tzinfo=BERLIN))
+        await Chat(app, "telegram", language_hint="de").say("/start")
+    for period in (Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31)), Period(dt.date(2026, 12, 1),
+                                                                              dt.date(2026, 12, 31))):
+        section = await usage(app, period)
+        assert table(section, "reach-channels").rows  # the case this test is about
+        for shown in section.tables:
+            for cells in shown.rows:
+                assert len(cells) == len(shown.columns), (shown.key, cells)
+
+
+def test_a_side_without_rows_is_filled_to_its_own_width() -> None:
+    """The previous period's side is two columns wide even when this period has none, and the other way round."""
+    this = [(Literal("2026-11"), 1, 2, 3)]
+    previous = [(Literal("2026-10"), 4), (Literal("2026-09"), 5)]
+    assert paired(this, [], 6) == [(Literal("2026-11"), 1, 2, 3, None, None)]
+    assert paired([], previous, 6) == [(None, None, None, None, Literal("2026-10"), 4),
+                                       (None, None, None, None, Literal("2026-09"), 5)]

@@ -89,15 +89,15 @@ def compared(label: Value, this: Mapping[str, int] | int, previous: Mapping[str,
     return (label, now, before, delta(now, before))
 
 
-def paired(this: Sequence[tuple[Value, ...]], previous: Sequence[tuple[Value, ...]]
-           ) -> list[tuple[Value, ...]]:
+def paired(this: Sequence[tuple[Value, ...]], previous: Sequence[tuple[Value, ...]], columns: int,
+           previous_width: int = 2) -> list[tuple[Value, ...]]:
     """Rows of a period's weeks or months beside the previous period's, by position (its first week beside the
-    previous period's first week …); the shorter side is filled with empty cells."""
-    width_this = len(this[0]) if this else (len(previous[0]) if previous else 0)
-    width_previous = len(previous[0]) if previous else width_this
+    previous period's first week …); the shorter side is filled with empty cells. The widths come from the
+    table's columns, not from the rows, so a side without rows is filled to its own width."""
+    width_this = columns - previous_width
     rows = []
     for index in range(max(len(this), len(previous))):
         left = this[index] if index < len(this) else (None,) * width_this
-        right = previous[index] if index < len(previous) else (None,) * width_previous
+        right = previous[index] if index < len(previous) else (None,) * previous_width
         rows.append((*left, *right))
     return rows

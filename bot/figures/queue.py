@@ -79,7 +79,7 @@ def weeks_table(rows: list[Figures], before: list[Figures], period: Period) -> T
            "partial."),
         (N_("Week"), N_("Numbers taken"), N_("Served"), N_("Did not come"), N_("Walk-ins"),
          N_("Waiting time, median"), N_("Week of the previous period"), N_("Numbers taken (previous period)")),
-        tuple(paired(this, previous)), chart=Chart(0, (1, 7)))
+        tuple(paired(this, previous, 8)), chart=Chart(0, (1, 7)))
 
 
 def sessions_table(rows: list[Figures], total: Figures) -> Table:

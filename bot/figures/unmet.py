@@ -98,4 +98,4 @@ def _weeks_table(needs: dict[str, Need], this_weeks: list[dt.date], previous_wee
            "frequent ones; beside them the matching week of the previous period."),
         (N_("Week"), N_("Searches that found nothing"), N_("Needs"), N_("Most frequent"),
          N_("Week of the previous period"), N_("Searches (previous period)")),
-        tuple(paired(rows(this_weeks, True), rows(previous_weeks, False))), chart=Chart(0, (1, 5)))
+        tuple(paired(rows(this_weeks, True), rows(previous_weeks, False), 6)), chart=Chart(0, (1, 5)))

@@ -105,7 +105,7 @@ async def reach_tables(db: AsyncSession, quarter: str, period: Period) -> list[T
         tables.append(Table(
             key, title, explanation,
             (N_("Month"), *heads, N_("all"), N_("Month of the previous period"), N_("all (previous period)")),
-            tuple(paired(now_rows, old_rows)), chart=Chart(0, (len(keys) + 1, len(keys) + 3)),
+            tuple(paired(now_rows, old_rows, len(keys) + 4)), chart=Chart(0, (len(keys) + 1, len(keys) + 3)),
             note="" if months else N_("No month has most of its days in this period.")))
     return tables
 
@@ -140,7 +140,7 @@ async def question_tables(db: AsyncSession, quarter: str, zone: ZoneInfo, period
         N_("Questions asked per calendar week, beside the matching week of the previous period."),
         (N_("Week"), N_("Questions"), N_("Week of the previous period"), N_("Questions (previous period)")),
         tuple(paired([(Literal(week), count) for week, count in every_week(this, period.first, period.last)],
-                     [(Literal(week), count) for week, count in every_week(before, previous.first, previous.last)])),
+                     [(Literal(week), count) for week, count in every_week(before, previous.first, previous.last)], 4)),
         chart=Chart(0, (1, 3)))
     topics = list(dict.fromkeys([*this.by_topic, *before.by_topic]))
     by_topic = Table(
