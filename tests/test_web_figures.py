@@ -51,6 +51,8 @@ async def test_team_and_leitung_see_every_page_for_the_last_twelve_weeks(databas
         # Today is 24 November 2026: the 12 weeks from 2 September, beside the 84 days before.
         assert 'value="2026-09-02"' in overview.text and 'value="2026-11-24"' in overview.text
         assert "02.09.2026" in overview.text and "10.06.2026" in overview.text
+        assert 'href="/figures/report?from=2026-09-02&amp;to=2026-11-24"' in overview.text
+        assert "Sachbericht (PDF, Excel)" in overview.text
         for path in PAGES[1:]:
             assert f'href="{path}?from=2026-09-02&amp;to=2026-11-24"' in overview.text
             response = await page.get(path)
