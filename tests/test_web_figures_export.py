@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -131,3 +132,21 @@ async def test_dates_that_make_no_period_are_refused_in_german(office: App, type
             shown = await page.get("/figures/report", **typed)
             assert shown.status_code == 400 and message in shown.text
     assert await exports(office, team.id) == []
+
+
+async def test_without_the_pdf_libraries_the_form_says_so_and_the_workbook_still_works(
+        office: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server without pango: WeasyPrint cannot be imported. The back office still runs, the PDF download says
+    why in German (503, nothing audited), and the XLSX is made."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # what a failed import leaves: `import` raises
+    staff, secret = await make_account(office, "team")
+    async with browser(office) as page:
+        await page.login(staff.name, secret=secret, now=NOW)
+        await page.get("/figures/report")
+        token = page.token()
+        refused = await page.post("/figures/report.pdf", YEAR, token=token)
+        assert refused.status_code == 503 and "Systembibliotheken" in refused.text
+        assert 'value="2026-01-01"' in refused.text  # the dates stay
+        workbook = await page.post("/figures/report.xlsx", YEAR, token=token)
+        assert workbook.status_code == 200 and workbook.headers["content-type"] == XLSX
+    assert await exports(office, staff.id) == [{"from": "2026-01-01", "to": "2026-12-31", "format": "xlsx"}]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from weasyprint import HTML
 
 from bot.figures.layout import table_view
 from bot.figures.report import TITLE, Report, created_text, period_text
@@ -37,5 +36,15 @@ def report_html(report: Report, translator: Translator) -> str:
         created=created_text(translator, report.created), sections=sections)
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint's system libraries (pango) are missing: the PDF cannot be made on this machine."""
+
+
 def render_pdf(report: Report, translator: Translator) -> bytes:
+    # Imported here, not at the top: without pango the import fails, and the back office must still start
+    # (and make the XLSX) on a machine that lacks it.
+    try:
+        from weasyprint import HTML
+    except (OSError, ImportError) as error:
+        raise PdfUnavailable(str(error)) from error
     return HTML(string=report_html(report, translator)).write_pdf()

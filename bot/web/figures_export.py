@@ -10,6 +10,7 @@ chats share this process's event loop (and, on SQLite, its one connection).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +22,7 @@ from starlette.routing import Route
 from bot.accounts.roles import Right
 from bot.audit.log import record
 from bot.figures.report import Report
-from bot.figures.report_pdf import render_pdf
+from bot.figures.report_pdf import PdfUnavailable, render_pdf
 from bot.figures.report_xlsx import render_xlsx
 from bot.figures.sections import figure_sections
 from bot.figures.tables import Period
@@ -30,6 +31,7 @@ from bot.web.guard import Staff, guarded
 from bot.web.periods import chosen_period
 from bot.web.rendering import render
 
+log = logging.getLogger(__name__)
 FORMATS = {"pdf": "application/pdf",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -83,7 +85,14 @@ async def _download(request: Request, staff: Staff, extension: str) -> Response:
                     office=settings.privacy_controller, created=now)
     await staff.pause()  # the database is not needed while the document is made
     if extension == "pdf":
-        document = await run_in_threadpool(render_pdf, report, staff.translator)
+        try:
+            document = await run_in_threadpool(render_pdf, report, staff.translator)
+        except PdfUnavailable as error:
+            log.error("the Sachbericht's PDF cannot be made here: %s", error)
+            message = staff.translator.gettext(N_(
+                "The PDF cannot be made on this server: the system libraries for it (pango) are missing. "
+                "The Excel workbook works; the administrator can install them (see the README)."))
+            return _form(request, staff, typed, message, 503)
     else:
         document = await run_in_threadpool(render_xlsx, report, staff.translator)
     record(staff.db, now, staff.actor, "figures.export", "figures", None, None,
