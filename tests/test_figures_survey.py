@@ -151,3 +151,38 @@ async def test_a_period_in_which_the_survey_changed_its_version(database: Databa
     assert garden.note == NOT_IN_EVERY_VERSION
     assert row(garden, "yes")[:2] == (2, Share(1)) and garden.total is not None and garden.total[1] == 2
     assert table(section, "survey-q01").note == ""
+
+
+async def shown_ideas(app: App) -> None:
+    """Version 2 of the survey says its free texts ("ideas") may be shown; version 1 does not."""
+    first = await survey_of(app)
+    definition = dict(first.definition)
+    definition["questions"] = [{**question, "show_answers": True} if question["key"] == "ideas" else question
+                               for question in first.definition["questions"]]
+    async with app.sessions() as session, session.begin():
+        await session.execute(update(Survey).where(Survey.id == first.id).values(active=False))
+        session.add(Survey(quarter=app.settings.quarter, key=SURVEY, version=2, active=True, definition=definition,
+                           content_hash="v2", imported_at=app.clock.now()))
+
+
+async def test_free_texts_a_survey_may_show_are_listed_in_alphabetical_order(database: Database, tmp_path: Path,
+                                                                              clock: FixedClock) -> None:
+    """Only the texts written to a version that says so, only from five on, sorted, with nothing beside them;
+    version 1's "Grillfest" (written when the survey said texts are not shown) stays unlisted."""
+    app = await quarter_app(database, tmp_path, clock)
+    await a_survey(app)
+    await shown_ideas(app)
+    second = await survey_of(app, 2)
+    for text in ("  zweites Café ", "Bolzplatz", "ein Chor", "Bänke am Markt"):
+        await respond(app, second, "de", NOVEMBER, {"living_in_horst": "under_1_year", "ideas": text})
+    few = table(await section_of(app), "survey-q13-texts")
+    assert few.rows == () and few.note.startswith("Fewer than 5")  # four: not listed
+    await respond(app, second, "tr", NOVEMBER, {"living_in_horst": "under_1_year", "ideas": "Ana dili kursu"})
+    await respond(app, second, "de", SEPTEMBER, {"living_in_horst": "under_1_year", "ideas": "Im Vorzeitraum"})
+    section = await section_of(app)
+    texts = table(section, "survey-q13-texts")
+    assert texts.rows == ((Literal("Ana dili kursu"),), (Literal("Bänke am Markt"),), (Literal("Bolzplatz"),),
+                          (Literal("ein Chor"),), (Literal("zweites Café"),))
+    assert texts.columns == ("Answer as written",) and texts.note == ""
+    assert table(section, "survey-q13").note == ""  # the count's note no longer says "not listed"
+    assert not any("Grillfest" in str(value) or "Vorzeitraum" in str(value) for value in cells(section))

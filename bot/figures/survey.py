@@ -3,8 +3,9 @@ and the split by group (newcomers, old-established residents) and by language, s
 
 The rule for small cells is the survey's own (bot/surveys/results.py): a split column of fewer than five
 responses shows "<5" everywhere, and a split cell counting one to four people shows "<5"; the overall column
-is exact. Free texts are not listed: the survey definition has no way to say that its free texts may be shown,
-and a free text can name its writer.
+is exact. Free texts are listed only for a question whose survey says they may be shown (`show_answers`), only
+when at least five were written, in alphabetical order and without date, language or group, so their order and
+company tell nothing of who wrote them; otherwise only how many were written is counted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.figures.common import CHANGE, PREVIOUS, delta, months_within, span
 from bot.figures.labels import language_label, language_order
 from bot.figures.tables import HIDDEN, SMALL, Chart, Literal, Period, Share, Table, Value
 from bot.i18n import N_
+from bot.offers.words import fold
 from bot.surveys.definition import SCALE, YES_NO, Question, SurveyFile
 from bot.surveys.models import Survey
 from bot.surveys.results import OTHER_GROUP
@@ -30,6 +32,9 @@ GROUP_LABELS = {"newcomer": N_("Newcomers"), "established": N_("Old-established 
 YES_NO_LABELS = {"yes": N_("yes"), "no": N_("no")}
 NO_FREE_TEXT = N_("Free-text answers are not listed: the survey does not say that its free texts may be shown, "
                   "and a free text can name the one who wrote it. Only how many wrote one is counted.")
+FEW_TEXTS = N_("Fewer than 5 answers were written in this period: they are not listed, so nobody can be "
+               "recognised by their words.")
+MAX_TEXTS = 500  # a longer list is cut (and says so): the figures are not the place to read thousands
 NOT_IN_EVERY_VERSION = N_("This question was not asked in every version of the survey counted here.")
 
 
@@ -143,14 +148,38 @@ def _question_tables(prefix: str, index: int, question: Question, this: Tally, b
     note = NOT_IN_EVERY_VERSION if not versions <= survey.asked_in[key] else ""
     answered, old = this.answered[(key, ALL)], before.answered[(key, ALL)]
     if question.kind == "text":
-        return [Table(
+        return [*_count_of_texts(prefix, index, title, this, before, key, question.show_answers),
+                *([_texts_table(prefix, index, title, this.texts.get(key, []))] if question.show_answers else [])]
+    return _choice_tables(prefix, index, key, title, question, this, before, survey, note, answered, old)
+
+
+def _texts_table(prefix: str, index: int, title: str, written: list[str]) -> Table:
+    texts = sorted(written, key=lambda text: (fold(text), text))  # "Bänke" beside "Banken", as people read
+    listed = texts[:MAX_TEXTS] if len(texts) >= SMALL else []
+    note = FEW_TEXTS if texts and not listed else (
+        N_("Only the first 500 in alphabetical order are listed.") if len(texts) > MAX_TEXTS else "")
+    return Table(
+        f"{prefix}-q{index:02d}-texts", title,
+        N_("The free-text answers of this period as written, in alphabetical order and without date, language or "
+           "group: the survey says they may be shown."),
+        (N_("Answer as written"),), tuple((Literal(text),) for text in listed), note=note)
+
+
+def _count_of_texts(prefix: str, index: int, title: str, this: Tally, before: Tally, key: str,
+                    shown: bool) -> list[Table]:
+    answered, old = this.answered[(key, ALL)], before.answered[(key, ALL)]
+    return [Table(
             f"{prefix}-q{index:02d}", title, N_("A free-text question: how many wrote an answer, and how many "
                                                 "skipped it."),
             (N_("Figure"), THIS, PREVIOUS, CHANGE),
             ((N_("Answers written"), answered, old, delta(answered, old)),
              (N_("Skipped"), this.skipped[(key, ALL)], before.skipped[(key, ALL)],
               delta(this.skipped[(key, ALL)], before.skipped[(key, ALL)]))),
-            note=NO_FREE_TEXT)]
+            note="" if shown else NO_FREE_TEXT)]
+
+
+def _choice_tables(prefix: str, index: int, key: str, title: str, question: Question, this: Tally, before: Tally,
+                   survey: _Survey, note: str, answered: int, old: int) -> list[Table]:
     lines = _option_rows(question, this)
     if question.kind == "number":  # the previous period's numbers too, each once
         lines = [(Literal(str(value)), value) for value in sorted({*this.values(key), *before.values(key)})]

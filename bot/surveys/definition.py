@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from bot.content.schema import ReviewMarks, Unreviewed
 from bot.languages import CONTENT_LANGUAGE_CODES
@@ -50,6 +50,18 @@ class Question(_Strict):
     maximum: int | None = None  # number
     max_length: Annotated[int, Field(ge=1, le=2000)] = 500  # text
     show_if: Condition | None = None
+    # A free-text question whose answers the survey promises may be read in the figures (the question's text
+    # should say so to the resident). Part of what an answer means: changing it after answers makes a new
+    # version, so a text written under "not shown" is never shown.
+    show_answers: bool = False
+
+    @model_serializer(mode="wrap")
+    def _show_answers_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Absent when false, so surveys written before it keep their digest and their version."""
+        data = handler(self)
+        if not self.show_answers and isinstance(data, dict):
+            data.pop("show_answers", None)
+        return data
 
     def option_keys(self) -> list[str]:
         if self.kind == "yes_no":
@@ -132,6 +144,8 @@ def _question_errors(question: Question, earlier: dict[str, Question]) -> list[s
             errors.append(f"{where}: maximum must be greater than minimum")
     elif question.minimum is not None or question.maximum is not None:
         errors.append(f"{where}: only number questions have minimum and maximum")
+    if question.show_answers and question.kind != "text":
+        errors.append(f"{where}: only text questions have show_answers")
     if question.kind == "text" and not question.optional:
         errors.append(f"{where}: free text questions must be optional")
     if question.show_if is not None:

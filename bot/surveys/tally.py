@@ -45,6 +45,9 @@ class Tally:
     answered: Counter[tuple[str, Column]] = field(default_factory=Counter)
     skipped: Counter[tuple[str, Column]] = field(default_factory=Counter)
     chosen: Counter[tuple[str, Column, Any]] = field(default_factory=Counter)  # (question, column, value)
+    # The free texts of questions whose survey version says they may be shown (`show_answers`), by question;
+    # only for the period itself, never for the one compared with.
+    texts: dict[str, list[str]] = field(default_factory=dict)
 
     def columns(self, kind: str) -> list[str]:
         return sorted(key for column_kind, key in self.responses if column_kind == kind)
@@ -77,6 +80,22 @@ async def tally(session: AsyncSession, surveys: list[Survey], this: tuple[dt.dat
         await _tally_version(session, survey, SurveyFile.model_validate(survey.definition), this, before,
                              (compared, counted))
     return counted, compared
+
+
+async def _shown_texts(connection: Any, survey: Survey, definition: SurveyFile, within: Any, result: Tally) -> None:
+    """The answers to this version's free-text questions that it says may be shown, as written."""
+    shown = [question.key for question in definition.questions if question.kind == "text" and question.show_answers]
+    if not shown:
+        return
+    rows = await connection.execute(
+        select(SurveyAnswer.question, cast(SurveyAnswer.value, Text))
+        .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
+        .where(SurveyResponse.survey_id == survey.id, within, SurveyAnswer.question.in_(shown),
+               SurveyAnswer.status == ANSWERED))
+    for question, stored in rows.all():
+        value = None if stored is None else json.loads(stored)
+        if isinstance(value, str) and value.strip():
+            result.texts.setdefault(question, []).append(value.strip())
 
 
 async def _tally_version(session: AsyncSession, survey: Survey, definition: SurveyFile,
@@ -118,6 +137,8 @@ async def _tally_version(session: AsyncSession, survey: Survey, definition: Surv
     for index, result in enumerate(results):
         result.responses.update(in_version[index])
 
+    if this is not None:
+        await _shown_texts(connection, survey, definition, and_(dated >= this[0], dated <= this[1]), results[1])
     texts = [question.key for question in definition.questions if question.kind == "text"]
     stored_value = cast(SurveyAnswer.value, Text)
     value = case((SurveyAnswer.question.in_(texts), None), else_=stored_value) if texts else stored_value
