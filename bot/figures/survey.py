@@ -164,7 +164,8 @@ def _question_tables(prefix: str, index: int, question: Question, this: Tally, b
         if question.kind == "multiple" else N_("Of the responses that answered the question: how many chose each "
                                                "answer, and their share.")
     main = Table(f"{prefix}-q{index:02d}", title, explanation,
-                 (N_("Answer option"), THIS, N_("Share"), PREVIOUS, N_("Share (previous period)"), N_("Change of the share")),
+                 (N_("Answer option"), THIS, N_("Share"), PREVIOUS, N_("Share (previous period)"),
+                  N_("Change of the share")),
                  tuple(rows), chart=Chart(0, (2, 4), percent=True),
                  total=(N_("answered"), answered, None, old, None, delta(answered, old)), note=note)
     columns = [*(("group", group) for group in survey.groups),
