@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.activity.counts import REACHED
+from bot.activity.models import ActivityCount
 from bot.app import App
 from bot.clock import FixedClock
 from bot.db.models import ConversationState, ProcessedEvent, Resident
@@ -174,3 +176,16 @@ def test_prune_runs_from_cron_and_says_what_it_deleted(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "inactive residents erased: 0" in result.stdout
     assert "old outbox messages: 0" in result.stdout
+
+
+async def test_counts_of_residents_reached_go_after_their_months(own: App, clock: FixedClock) -> None:
+    """The count a resident's first message of the month adds stays 24 months (QB_RETENTION_COUNTS_MONTHS)."""
+    await Chat(own, language_hint="en").say("/start")
+    reached = (ActivityCount.quarter == own.settings.quarter, ActivityCount.measure == REACHED)
+    assert await count(own, ActivityCount, *reached) == 1
+    clock.advance(dt.timedelta(days=700))
+    await prune(own.sessions, clock.now(), own.settings)
+    assert await count(own, ActivityCount, *reached) == 1
+    clock.advance(dt.timedelta(days=60))
+    await prune(own.sessions, clock.now(), own.settings)
+    assert await count(own, ActivityCount, *reached) == 0
